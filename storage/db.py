@@ -1,0 +1,147 @@
+"""The SQLite connection: opening it, its pragmas, and schema migrations.
+
+One process holds one connection. SQLite allows one writer at a time anyway,
+so transactions on it are serialised by an :class:`asyncio.Lock` (two
+coroutines must never interleave statements in one transaction). Other
+processes (the command line next to a running bot) are kept out by
+``BEGIN IMMEDIATE`` and wait up to ``busy_timeout`` for the write lock.
+
+Durability: WAL with ``synchronous=FULL``. The bot tells a user that an
+answer is stored by showing the next question; with FULL, a committed
+transaction survives a power cut too, not only a crash of the process.
+``bench/storage.py`` measures what that costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+DEFAULT_PATH = "checkbot.db"
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def default_path() -> str:
+    return os.environ.get("CHECKBOT_DB") or DEFAULT_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The numbered SQL files in ``storage/migrations``, in order, without gaps."""
+    found: list[Migration] = []
+    for entry in (resources.files("storage") / "migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    for expected, mig in enumerate(found, start=1):
+        if mig.version != expected:
+            raise RuntimeError(f"migration {mig.name}: expected number {expected:03d}, the sequence has a gap")
+    return found
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (triggers included)."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            stmt = buf.strip()
+            if stmt.strip(";").strip() and not all(
+                ln.strip().startswith("--") or not ln.strip() for ln in stmt.splitlines()
+            ):
+                statements.append(stmt)
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+        raise ValueError(f"incomplete SQL statement at end of script: {buf.strip()[:80]!r}")
+    return statements
+
+
+class Database:
+    """An open database: a connection plus the lock that serialises transactions on it."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str] | None = None) -> "Database":
+        target = str(path) if path is not None else default_path()
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            db = cls(conn, target)
+            await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        if target != ":memory:":
+            try:
+                os.chmod(target, 0o600)  # personal data: readable by the bot's user only
+            except OSError:
+                pass
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.conn.close()
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply the migrations this file has not seen yet; return the new version."""
+        async with self._lock:
+            for mig in migrations():
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if await self.schema_version() >= mig.version:
+                        await self.conn.execute("ROLLBACK")
+                        continue
+                    for stmt in split_statements(mig.sql):
+                        await self.conn.execute(stmt)
+                    await self.conn.execute(f"PRAGMA user_version = {mig.version}")
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+            return await self.schema_version()
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """One transaction; ``BEGIN IMMEDIATE`` for writes so the busy timeout applies."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
