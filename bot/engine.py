@@ -1,0 +1,804 @@
+"""The conversation: one core for every door (Telegram, the terminal).
+
+:meth:`Engine.handle` takes "this user did this", loads the user's state from
+storage, decides, writes, and returns what to show — all in one database
+transaction, so an action takes effect completely or not at all. The engine
+keeps nothing in memory between actions.
+
+The user's place is a small JSON document (``screen`` plus its fields):
+
+* ``municipality`` – waiting for a municipality name (``candidates`` offered);
+* ``question`` – a check is shown (``check``; ``mode`` "flow" or "change");
+* ``theme_done`` – a theme's result is shown, with a button to the next theme;
+* ``end`` – the last check is behind the user;
+* ``change_theme`` / ``change_check`` / ``jump_theme`` / ``assessments`` /
+  ``confirm_delete`` – menus; ``return`` holds the place to go back to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from bot import payloads
+from bot.events import Command, Event, Press, Text, UserRef
+from bot.html import esc, link, pack
+from bot.payloads import ANSWER_CODES, CODE_OF_ANSWER, Payload
+from bot.scoring import format_points, open_points, theme_scores
+from bot.views import Button, Keyboard, Message, Reply
+from content.model import Check, Content, Resource, Theme
+from content.municipalities import MunicipalityFinder
+from storage.store import Answer, Assessment, Store, Tx, User
+
+Clock = Callable[[], datetime]
+State = dict[str, Any]
+
+ANSWER_ICONS = {"ja": "✅", "deels": "🟠", "nee": "❌", "onbekend": "❔", None: "⬜"}
+TYPED_ANSWERS = {
+    "ja": "ja",
+    "j": "ja",
+    "yes": "ja",
+    "deels": "deels",
+    "gedeeltelijk": "deels",
+    "nee": "nee",
+    "n": "nee",
+    "no": "nee",
+    "weet ik niet": "onbekend",
+    "weetikniet": "onbekend",
+    "onbekend": "onbekend",
+    "?": "onbekend",
+}
+MAX_NOTE = 1000
+MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete"}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Engine:
+    def __init__(self, content: Content, store: Store, clock: Clock = utc_now) -> None:
+        self.content = content
+        self.store = store
+        self.clock = clock
+        self.municipalities = MunicipalityFinder(content)
+
+    async def handle(self, user: UserRef, event: Event, *, update_id: int | None = None) -> Reply:
+        """Apply one user action and return what to show.
+
+        With ``update_id`` the action is applied at most once: a redelivered
+        update changes nothing and shows the user's current place again.
+        """
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            row = await tx.touch_user(user.key, user.name, now)
+            turn = Turn(self, tx, row, now)
+            await turn.load()
+            if update_id is not None and not await tx.claim_update(update_id, now):
+                return Reply(messages=tuple(await turn.render()), duplicate=True)
+            await turn.dispatch(event)
+            return await turn.finish()
+
+
+@dataclass
+class Turn:
+    """One user action in progress, inside its transaction."""
+
+    engine: Engine
+    tx: Tx
+    user: User
+    now: datetime
+    state: State = field(default_factory=dict)
+    assessment: Assessment | None = None
+    messages: list[Message] = field(default_factory=list)
+    edit: Message | None = None
+    toast: str | None = None
+    deleted: bool = False
+    _answers: dict[str, Answer] | None = None
+
+    # -- plumbing -----------------------------------------------------------
+    @property
+    def content(self) -> Content:
+        return self.engine.content
+
+    def t(self, key: str, **values: object) -> str:
+        return self.content.texts(key, **{k: esc(v) for k, v in values.items()})
+
+    def say(self, text: str, buttons: Keyboard = ()) -> None:
+        self.messages.append(Message(text, buttons))
+
+    async def load(self) -> None:
+        self.state = await self.tx.get_state(self.user.id) or {}
+        if self.user.active_assessment_id is not None:
+            self.assessment = await self.tx.assessment_for_member(self.user.active_assessment_id, self.user.id)
+        if self.assessment is None:
+            if self.state.get("screen") not in ("municipality", "confirm_delete"):
+                self.state = {}
+        elif self.state.get("aid") not in (None, self.assessment.id):
+            self.state = {}  # the place belongs to another assessment: find it anew
+
+    async def answers(self) -> dict[str, Answer]:
+        if self._answers is None:
+            self._answers = await self.tx.current_answers(self.assessment.id) if self.assessment else {}
+        return self._answers
+
+    def set_state(self, screen: str, **fields: Any) -> None:
+        self.state = {"screen": screen, **fields}
+        if self.assessment is not None:
+            self.state["aid"] = self.assessment.id
+
+    def saved_place(self) -> State:
+        """The current place, to come back to after a menu."""
+        return self.state.get("return", self.state) if self.state.get("screen") in MENU_SCREENS else dict(self.state)
+
+    async def finish(self) -> Reply:
+        if not self.deleted:
+            await self.tx.set_state(self.user.id, self.state, self.now)
+        messages: list[Message] = []
+        for message in self.messages:
+            parts = pack([message.text])
+            messages.extend(Message(p) for p in parts[:-1])
+            messages.append(Message(parts[-1], message.buttons))
+        return Reply(messages=tuple(messages), edit=self.edit, toast=self.toast)
+
+    # -- dispatch -----------------------------------------------------------
+    async def dispatch(self, event: Event) -> None:
+        if isinstance(event, Command):
+            await self.on_command(event)
+        elif isinstance(event, Press):
+            payload = payloads.parse(event.data)
+            if payload is None or not await self.on_press(payload):
+                self.toast = self.t("expired_button")
+                self.messages = []
+                self.edit = None
+                await self.show_place()
+        elif isinstance(event, Text):
+            await self.on_text(event.text)
+
+    async def on_command(self, cmd: Command) -> None:
+        handler = {
+            "start": self.cmd_start,
+            "verder": self.cmd_resume,
+            "samenvatting": self.cmd_summary,
+            "wijzig": self.cmd_change,
+            "thema": self.cmd_jump,
+            "notitie": self.cmd_note,
+            "gemeente": self.cmd_municipality,
+            "hulp": self.cmd_help,
+            "help": self.cmd_help,
+            "stop": self.cmd_stop,
+            "verwijder": self.cmd_delete,
+        }.get(cmd.name)
+        if handler is None:
+            self.say(self.t("unknown_command"))
+            return
+        await handler(cmd.args)
+
+    # -- commands -----------------------------------------------------------
+    async def cmd_start(self, args: str) -> None:
+        if self.assessment is None:
+            self.say(self.t("welcome", lead=self.content.intro.lead))
+            self.ask_municipality()
+            return
+        self.say(self.t("welcome_back", municipality=self.municipality_name()))
+        await self.resume()
+
+    async def cmd_resume(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.ask_municipality()
+            return
+        await self.resume()
+
+    async def resume(self) -> None:
+        """Back to the place the user was, or to the next open check."""
+        if self.assessment is None:
+            self.ask_municipality()
+            return
+        screen = self.state.get("screen")
+        if screen in MENU_SCREENS:
+            self.state = dict(self.state.get("return") or {})
+            screen = self.state.get("screen")
+        if screen in ("question", "theme_done", "end"):
+            await self.show_place()
+            return
+        answers = await self.answers()
+        position = await self.tx.get_position(self.user.id, self.assessment.id) if self.assessment else None
+        start = self.content.check(position) if position and self.content.has_check(position) else None
+        target = None
+        if start is not None and start.id not in answers:
+            target = start
+        else:
+            target = self.next_open(after=start) or self.next_open()
+        if target is None:
+            await self.go_end()
+        else:
+            await self.go_check(target, intro=True)
+
+    async def cmd_summary(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        await self.add_summary(with_resume_button=True)
+
+    async def cmd_change(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        self.set_state("change_theme", **{"return": self.saved_place()})
+        await self.show_place()
+
+    async def cmd_jump(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        self.set_state("jump_theme", **{"return": self.saved_place()})
+        await self.show_place()
+
+    async def cmd_note(self, args: str) -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        note = " ".join(args.split())
+        if not note:
+            self.say(self.t("note_usage"))
+            return
+        if len(note) > MAX_NOTE:
+            self.say(self.t("note_too_long", max=MAX_NOTE, length=len(note)))
+            return
+        answers = await self.answers()
+        target: str | None = None
+        if self.state.get("screen") == "question" and self.state.get("check") in answers:
+            target = self.state["check"]
+        else:
+            last = await self.tx.last_answer_by(self.assessment.id, self.user.id)
+            target = last.check_id if last else None
+        if target is None:
+            self.say(self.t("note_no_answer"))
+            return
+        await self.tx.set_note(self.assessment.id, target, note)
+        self.say(self.t("note_saved", check=target))
+
+    async def cmd_municipality(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.ask_municipality()
+            return
+        self.set_state("assessments", **{"return": self.saved_place()})
+        await self.show_place()
+
+    async def cmd_help(self, _: str = "") -> None:
+        self.say(self.t("help"))
+
+    async def cmd_stop(self, _: str = "") -> None:
+        if self.state.get("screen") in MENU_SCREENS:
+            self.state = dict(self.state.get("return") or {})
+        self.say(self.t("paused"))
+
+    async def cmd_delete(self, _: str = "") -> None:
+        self.set_state("confirm_delete", **{"return": self.saved_place()})
+        await self.show_place()
+
+    # -- buttons --------------------------------------------------------------
+    async def on_press(self, p: Payload) -> bool:
+        """Apply a button; False when it does not fit the user's current place."""
+        kind = p.kind
+        if kind == "u":
+            await self.resume()
+            return True
+        if kind == "q":
+            if self.state.get("screen") not in MENU_SCREENS:
+                return False
+            self.state = dict(self.state.get("return") or {})
+            self.say(self.t("cancelled"))
+            await self.show_place()
+            return True
+        if kind == "x":
+            return await self.press_delete(p.args[0] == "y")
+        if kind == "m":
+            return await self.press_municipality(p.args[0])
+        if kind == "n":
+            if self.state.get("screen") != "assessments":
+                return False
+            self.ask_municipality(return_to=self.state.get("return"))
+            return True
+        # every other kind names an assessment: it must be the user's active one
+        if self.assessment is None or p.int(0) != self.assessment.id:
+            if kind == "g":
+                return await self.press_switch(p.int(0))
+            return False
+        screen = self.state.get("screen")
+        if kind in ("a", "w", "s"):
+            if screen != "question" or self.state.get("check") != p.args[1]:
+                return False
+            check = self.content.check(p.args[1])
+            if kind == "a":
+                await self.press_answer(check, ANSWER_CODES[p.args[2]])
+            elif kind == "w":
+                await self.press_why(check)
+            else:
+                await self.press_skip(check)
+            return True
+        if kind == "v":
+            if screen != "theme_done" or self.state.get("next") != p.int(1):
+                return False
+            target = self.next_open(within=p.int(1)) or self.next_open()
+            if target is None:
+                await self.go_end()
+            else:
+                await self.go_check(target, intro=True)
+            return True
+        if kind == "f":
+            if screen != "theme_done" or self.state.get("next") is not None:
+                return False
+            await self.go_end()
+            return True
+        if kind == "o":
+            target = self.next_open()
+            if screen != "end" or target is None:
+                return False
+            await self.go_check(target, intro=True)
+            return True
+        if kind == "c":
+            if screen not in ("change_theme", "change_check"):
+                return False
+            self.set_state("change_check", theme=p.int(1), **{"return": self.state.get("return", {})})
+            await self.show_place()
+            return True
+        if kind == "b":
+            if screen != "change_check":
+                return False
+            self.set_state("change_theme", **{"return": self.state.get("return", {})})
+            await self.show_place()
+            return True
+        if kind == "k":
+            if screen != "change_check" or self.content.check(p.args[1]).theme_id != self.state.get("theme"):
+                return False
+            self.set_state("question", check=p.args[1], mode="change", **{"return": self.state.get("return", {})})
+            await self.show_place()
+            return True
+        if kind == "t":
+            if screen != "jump_theme":
+                return False
+            theme = self.content.theme(p.int(1))
+            answers = await self.answers()
+            target = next((c for c in theme.checks if c.id not in answers), theme.checks[0])
+            await self.go_check(target, intro=True)
+            return True
+        if kind == "g":
+            return False  # switching to the assessment that is already active
+        return False
+
+    async def press_answer(self, check: Check, value: str) -> None:
+        previous = (await self.answers()).get(check.id)
+        await self.tx.record_answer(self.assessment.id, check.id, value, self.user.id, self.now)
+        self._answers = None
+        await self.mark_completed_if_done()
+        self.edit = Message(f"{self.question_text(check, show_current=False)}\n\n<b>{self.answer_label(value)}</b>")
+        self.toast = self.answer_label(value)
+        if self.state.get("mode") == "change":
+            old = self.plain_answer(previous.answer if previous else None)
+            self.say(self.t("answer_changed", check=check.id, old=old, new=self.plain_answer(value)))
+            await self.mark_completed_if_done()
+            self.state = dict(self.state.get("return") or {})
+            if self.state.get("screen") == "question" and self.state.get("check") == check.id:
+                # the changed check was the one the user was at: move on from it
+                self.set_state("question", check=check.id, mode="flow")
+                await self.advance(check)
+                return
+            await self.show_place()
+            return
+        await self.advance(check)
+
+    async def press_skip(self, check: Check) -> None:
+        self.edit = Message(f"{self.question_text(check, show_current=True)}\n\n<i>⏭ {esc(self.t('skip_button'))}</i>")
+        if self.state.get("mode") == "change":
+            self.state = dict(self.state.get("return") or {})
+            await self.show_place()
+            return
+        await self.advance(check)
+
+    async def press_why(self, check: Check) -> None:
+        theme = self.content.theme_of(check.id)
+        self.edit = Message(self.question_text(check, show_current=True))
+        parts = [self.t("why_title"), esc(theme.why)]
+        if theme.examples:
+            example = theme.examples[(check.number - 1) % len(theme.examples)]
+            parts += [self.t("example_title", place=example.place), esc(example.text)]
+        self.say("\n\n".join(parts))
+        await self.show_place()
+
+    async def press_municipality(self, code: str) -> bool:
+        if self.state.get("screen") != "municipality" or code not in self.state.get("candidates", []):
+            return False
+        await self.choose_municipality(code)
+        return True
+
+    async def press_switch(self, assessment_id: int) -> bool:
+        if self.state.get("screen") != "assessments":
+            return False
+        target = await self.tx.assessment_for_member(assessment_id, self.user.id)
+        if target is None:
+            return False
+        await self.activate(target)
+        self.say(self.t("municipality_resumed", municipality=self.municipality_name()))
+        await self.resume()
+        return True
+
+    async def press_delete(self, confirmed: bool) -> bool:
+        if self.state.get("screen") != "confirm_delete":
+            return False
+        if not confirmed:
+            self.state = dict(self.state.get("return") or {})
+            self.say(self.t("delete_cancelled"))
+            return True
+        await self.tx.delete_user(self.user.id)
+        self.deleted = True
+        self.assessment = None
+        self.say(self.t("deleted"))
+        return True
+
+    # -- free text --------------------------------------------------------------
+    async def on_text(self, text: str) -> None:
+        screen = self.state.get("screen")
+        cleaned = " ".join(text.split())
+        if self.assessment is None or screen == "municipality":
+            if not cleaned:
+                self.ask_municipality(return_to=self.state.get("return"))
+                return
+            if screen != "municipality":
+                # typed before /start: a municipality name is welcome, anything else gets the welcome
+                match = self.engine.municipalities.find(cleaned)
+                if match.kind != "exact" or match.municipality is None:
+                    await self.cmd_start("")
+                    return
+            await self.match_municipality(cleaned)
+            return
+        if screen == "question":
+            value = TYPED_ANSWERS.get(cleaned.lower().strip(".!"))
+            if value is not None:
+                await self.press_answer(self.content.check(self.state["check"]), value)
+                self.edit = None
+                self.toast = None
+                return
+            self.say(self.t("use_buttons"))
+            await self.show_place()
+            return
+        self.say(self.t("use_buttons_general"))
+        await self.show_place()
+
+    # -- municipality -------------------------------------------------------------
+    def ask_municipality(self, candidates: list[str] | None = None, return_to: State | None = None) -> None:
+        fields: dict[str, Any] = {"candidates": candidates or []}
+        if return_to:
+            fields["return"] = return_to
+        self.state = {"screen": "municipality", **fields}
+        self.say(self.t("ask_municipality"))
+
+    async def match_municipality(self, text: str) -> None:
+        match = self.engine.municipalities.find(text)
+        return_to = self.state.get("return")
+        if match.kind == "exact" and match.municipality:
+            await self.choose_municipality(match.municipality.code)
+            return
+        if match.kind == "none" or not match.candidates:
+            self.say(self.t("municipality_unknown", query=text[:60]))
+            return
+        key = "municipality_ambiguous" if match.kind == "ambiguous" else "municipality_suggestions"
+        codes = [m.code for m in match.candidates]
+        self.state = {"screen": "municipality", "candidates": codes}
+        if return_to:
+            self.state["return"] = return_to
+        buttons = tuple(
+            (Button(f"{m.name} ({m.province})", payloads.make("m", m.code)),) for m in match.candidates
+        )
+        self.say(self.t(key, query=text[:60]), buttons)
+
+    async def choose_municipality(self, code: str) -> None:
+        existing = [a for a in await self.tx.assessments_of(self.user.id) if a.municipality_code == code]
+        if existing:
+            await self.activate(existing[-1])
+            self.say(self.t("municipality_resumed", municipality=self.municipality_name()))
+            await self.resume()
+            return
+        assessment = await self.tx.create_assessment(code, self.user.id, self.now)
+        await self.activate(assessment)
+        m = self.content.municipality(code)
+        self.say(self.t("municipality_chosen", municipality=m.name, province=m.province))
+        await self.go_check(self.content.checks[0], intro=True)
+
+    async def activate(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        self._answers = None
+        self.state = {}
+        await self.tx.set_active_assessment(self.user.id, assessment.id)
+
+    def municipality_name(self) -> str:
+        assert self.assessment is not None
+        return self.content.municipality(self.assessment.municipality_code).name
+
+    # -- moving through the checklist ---------------------------------------------
+    def next_open(self, after: Check | None = None, within: int | None = None) -> Check | None:
+        answers = self._answers or {}
+        start = after.number if after else 0
+        for check in self.content.checks[start:]:
+            if check.id not in answers and (within is None or check.theme_id == within):
+                return check
+        return None
+
+    async def go_check(self, check: Check, *, intro: bool = False) -> None:
+        await self.answers()
+        self.set_state("question", check=check.id, mode="flow")
+        await self.tx.set_position(self.user.id, self.assessment.id, check.id, self.now)
+        if intro:
+            self.say(self.theme_intro(self.content.theme_of(check.id)))
+        await self.show_place()
+
+    async def advance(self, check: Check) -> None:
+        """After a check was answered or skipped in the normal flow."""
+        await self.answers()
+        nxt = self.next_open(after=check)
+        if nxt is not None and nxt.theme_id == check.theme_id:
+            await self.go_check(nxt)
+            return
+        if nxt is None and check.theme_id == len(self.content.themes):
+            await self.go_end(theme_done=check.theme_id)
+            return
+        self.set_state("theme_done", theme=check.theme_id, next=nxt.theme_id if nxt else None)
+        await self.tx.set_position(self.user.id, self.assessment.id, (nxt or check).id, self.now)
+        await self.show_place()
+
+    async def go_end(self, theme_done: int | None = None) -> None:
+        if theme_done is not None:
+            self.say(await self.theme_result(self.content.theme(theme_done)))
+        self.set_state("end")
+        await self.mark_completed_if_done()
+        await self.show_place()
+        await self.add_summary(with_resume_button=False)
+
+    async def mark_completed_if_done(self) -> bool:
+        answers = await self.answers()
+        done = all(c.id in answers for c in self.content.checks)
+        if done and self.assessment and self.assessment.completed_at is None:
+            await self.tx.set_completed(self.assessment.id, self.now)
+        return done
+
+    # -- rendering ----------------------------------------------------------------
+    async def render(self) -> list[Message]:
+        """The messages that show the user's current place (for a redelivery)."""
+        self.messages = []
+        await self.show_place()
+        return self.messages
+
+    async def show_place(self) -> None:
+        await self.answers()
+        screen = self.state.get("screen")
+        if self.assessment is None or screen == "municipality":
+            if screen == "municipality" and self.state.get("candidates"):
+                buttons = tuple(
+                    (Button(f"{m.name} ({m.province})", payloads.make("m", m.code)),)
+                    for m in (self.content.municipality(c) for c in self.state["candidates"])
+                )
+                self.say(self.t("municipality_ambiguous"), buttons)
+            elif screen == "confirm_delete":
+                self.show_delete()
+            else:
+                self.ask_municipality(return_to=self.state.get("return"))
+            return
+        if screen == "question":
+            check = self.content.check(self.state["check"])
+            self.say(self.question_text(check, show_current=True), self.answer_buttons(check))
+        elif screen == "theme_done":
+            theme = self.content.theme(self.state["theme"])
+            nxt = self.state.get("next")
+            if nxt:
+                button = Button(self.t("next_theme_button", number=nxt), payloads.make("v", self.assessment.id, nxt))
+            else:
+                button = Button(self.t("finish_button"), payloads.make("f", self.assessment.id))
+            self.say(await self.theme_result(theme), ((button,),))
+        elif screen == "end":
+            answers = await self.answers()
+            missing = sum(1 for c in self.content.checks if c.id not in answers)
+            if missing:
+                button = Button(self.t("answer_open_button"), payloads.make("o", self.assessment.id))
+                self.say(self.t("end_with_open", count=missing), ((button,),))
+            else:
+                self.say(self.t("completed", municipality=self.municipality_name()))
+        elif screen in ("change_theme", "jump_theme"):
+            await self.show_theme_menu(screen)
+        elif screen == "change_check":
+            await self.show_check_menu(self.content.theme(self.state["theme"]))
+        elif screen == "assessments":
+            await self.show_assessments()
+        elif screen == "confirm_delete":
+            self.show_delete()
+        else:
+            await self.resume()
+
+    def theme_intro(self, theme: Theme) -> str:
+        return self.t(
+            "theme_intro", number=theme.id, total=len(self.content.themes), title=theme.title, heading=theme.heading
+        )
+
+    def progress_bar(self, number: int, total: int, width: int = 10) -> str:
+        filled = -(-width * number // total)  # ceil: the current question counts
+        return "▰" * filled + "▱" * (width - filled)
+
+    def question_text(self, check: Check, *, show_current: bool) -> str:
+        total = len(self.content.checks)
+        progress = self.t(
+            "progress", theme=check.theme_id, themes=len(self.content.themes), number=check.number, total=total
+        )
+        text = f"<b>{progress}</b>  {self.progress_bar(check.number, total)}\n\n{esc(check.text)}"
+        answers = self._answers or {}
+        if show_current and check.id in answers:
+            text += "\n\n" + self.t("current_answer", answer=self.plain_answer(answers[check.id].answer, icon=True))
+        return text
+
+    def answer_buttons(self, check: Check) -> Keyboard:
+        aid = self.assessment.id
+
+        def answer(value: str) -> Button:
+            return Button(self.plain_answer(value), payloads.make("a", aid, check.id, CODE_OF_ANSWER[value]))
+
+        return (
+            (answer("ja"), answer("deels")),
+            (answer("nee"), answer("onbekend")),
+            (
+                Button(self.content.texts("why_button"), payloads.make("w", aid, check.id)),
+                Button(self.content.texts("skip_button"), payloads.make("s", aid, check.id)),
+            ),
+        )
+
+    def plain_answer(self, value: str | None, *, icon: bool = False) -> str:
+        label = self.content.texts(f"answer_{value or 'open'}")
+        return f"{ANSWER_ICONS[value]} {label}" if icon else label
+
+    def answer_label(self, value: str) -> str:
+        return self.plain_answer(value, icon=True)
+
+    async def theme_result(self, theme: Theme) -> str:
+        answers = await self.answers()
+        score = next(s for s in theme_scores(self.content, answers) if s.theme_id == theme.id)
+        parts = [
+            self.t("theme_done", number=theme.id, title=theme.title),
+            self.t("theme_score", score=format_points(score.score), total=score.total, percent=score.percent),
+        ]
+        points = open_points(self.content, answers, theme.id)
+        if not points:
+            parts.append(self.t("theme_all_yes"))
+            return "\n\n".join(parts)
+        lines = [self.t("theme_open_title")]
+        lines += [f"{ANSWER_ICONS[p.value]} {esc(p.check.text)}" for p in points]
+        parts.append("\n".join(lines))
+        parts.append("\n".join([self.t("theme_actions_title"), *(f"• {esc(a)}" for a in theme.actions)]))
+        return "\n\n".join(parts)
+
+    async def show_theme_menu(self, screen: str) -> None:
+        answers = await self.answers()
+        kind = "c" if screen == "change_theme" else "t"
+        rows = []
+        for theme in self.content.themes:
+            done = sum(1 for c in theme.checks if c.id in answers)
+            label = f"{theme.id}. {theme.title} ({done}/{len(theme.checks)})"
+            rows.append((Button(label, payloads.make(kind, self.assessment.id, theme.id)),))
+        rows.append((Button(self.content.texts("cancel_button"), payloads.make("q")),))
+        key = "change_choose_theme" if screen == "change_theme" else "jump_choose_theme"
+        self.say(self.t(key), tuple(rows))
+
+    async def show_check_menu(self, theme: Theme) -> None:
+        answers = await self.answers()
+        lines = [self.t("change_choose_check", title=theme.title)]
+        buttons = []
+        for check in theme.checks:
+            value = answers[check.id].answer if check.id in answers else None
+            lines.append(f"<b>{check.id}</b> {esc(check.text)} — {esc(self.plain_answer(value, icon=True))}")
+            label = f"{check.id} · {self.plain_answer(value)}"
+            buttons.append(Button(label, payloads.make("k", self.assessment.id, check.id)))
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows.append(
+            (
+                Button(self.content.texts("change_back_button"), payloads.make("b", self.assessment.id)),
+                Button(self.content.texts("cancel_button"), payloads.make("q")),
+            )
+        )
+        self.say("\n\n".join(lines), tuple(rows))
+
+    async def show_assessments(self) -> None:
+        answers = await self.answers()
+        total = len(self.content.checks)
+        parts = [
+            self.t(
+                "assessments_title",
+                municipality=self.municipality_name(),
+                round=self.assessment.round,
+                answered=len(answers),
+                total=total,
+            )
+        ]
+        rows = []
+        others = [a for a in await self.tx.assessments_of(self.user.id) if a.id != self.assessment.id]
+        for other in others:
+            name = self.content.municipality(other.municipality_code).name
+            count = len(await self.tx.current_answers(other.id))
+            rows.append((Button(f"{name} (ronde {other.round}, {count}/{total})", payloads.make("g", other.id)),))
+        parts.append(self.t("assessments_other" if others else "assessments_none_other"))
+        rows.append((Button(self.content.texts("new_assessment_button"), payloads.make("n")),))
+        rows.append((Button(self.content.texts("cancel_button"), payloads.make("q")),))
+        self.say("\n\n".join(parts), tuple(rows))
+
+    def show_delete(self) -> None:
+        self.say(
+            self.t("delete_confirm"),
+            (
+                (Button(self.content.texts("delete_yes_button"), payloads.make("x", "y")),),
+                (Button(self.content.texts("delete_no_button"), payloads.make("x", "n")),),
+            ),
+        )
+
+    def resource_line(self, resource: Resource) -> str:
+        if resource.url:
+            return f"• {link(resource.title, resource.url)}"
+        extra = f" – {esc(resource.availability)}" if resource.availability else ""
+        return f"• {esc(resource.title)}{extra}"
+
+    async def add_summary(self, *, with_resume_button: bool) -> None:
+        answers = await self.answers()
+        total = len(self.content.checks)
+        if not answers:
+            self.say(self.t("summary_empty"))
+            return
+        sections = [
+            "\n".join(
+                [
+                    self.t("summary_title", municipality=self.municipality_name()),
+                    self.t("summary_progress", answered=len(answers), total=total),
+                ]
+            )
+        ]
+        lines = [self.t("summary_scores_title")]
+        for s in theme_scores(self.content, answers):
+            lines.append(
+                self.t(
+                    "summary_theme_line",
+                    number=s.theme_id,
+                    title=s.title,
+                    percent=s.percent,
+                    score=format_points(s.score),
+                    total=s.total,
+                    answered=s.answered,
+                )
+            )
+        sections.append("\n".join(lines))
+        points = open_points(self.content, answers)
+        if not points:
+            sections.append(self.t("summary_no_open"))
+        else:
+            lines = [self.t("summary_open_title")]
+            for p in points:
+                line = f"{ANSWER_ICONS[p.value]} <b>{p.check.id}</b> {esc(p.check.text)} ({esc(self.plain_answer(p.value))})"
+                if p.answer and p.answer.note:
+                    line += "\n    " + self.t("summary_note", note=p.answer.note)
+                lines.append(line)
+            sections.append("\n".join(lines))
+            for theme in self.content.themes:
+                if not any(p.check.theme_id == theme.id for p in points):
+                    continue
+                block = [self.t("summary_actions_title", title=theme.title), *(f"• {esc(a)}" for a in theme.actions)]
+                resources = self.content.theme_resources(theme.id)
+                if resources:
+                    block += [self.t("summary_links_title"), *(self.resource_line(r) for r in resources)]
+                sections.append("\n".join(block))
+        noted = [(c, answers[c.id]) for c in self.content.checks if c.id in answers and answers[c.id].note]
+        noted = [(c, a) for c, a in noted if a.answer == "ja"]
+        if noted:
+            sections.append(
+                "\n".join(f"✅ <b>{c.id}</b> " + self.t("summary_note", note=a.note) for c, a in noted)
+            )
+        texts = pack(sections)
+        for text in texts[:-1]:
+            self.say(text)
+        buttons: Keyboard = ()
+        if with_resume_button and self.state.get("screen") != "end" and len(answers) < total:
+            buttons = ((Button(self.content.texts("resume_button"), payloads.make("u")),),)
+        self.say(texts[-1], buttons)
