@@ -7,6 +7,7 @@ and otherwise opens the same conversation in the terminal.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import getpass
 import os
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="de checklist in de terminal")
     chat.add_argument("--user", default=None, help="naam van de lokale gebruiker (standaard: uw loginnaam)")
+    sub.add_parser("telegram", help="de bot op Telegram (TELEGRAM_BOT_TOKEN nodig)")
     return parser
 
 
@@ -54,13 +56,46 @@ async def _chat(db_path: str, user: UserRef) -> int:
     return 0
 
 
+def _telegram(db_path: str | None) -> int:
+    # imported here so the terminal chat starts without loading PTB
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.telegram.app import run
+    from bot.telegram.config import ConfigError, TelegramConfig
+    from bot.telegram.logs import setup_logging
+
+    try:
+        config = TelegramConfig.from_env()
+    except ConfigError as exc:
+        print(f"checkbot: {exc}", file=sys.stderr)
+        return 2
+    if db_path:
+        config = dataclasses.replace(config, db_path=db_path)
+    content = load_content()
+    setup_logging(config.token)
+    try:
+        asyncio.run(run(config, content))
+    except InvalidToken:
+        print("checkbot: Telegram rejected TELEGRAM_BOT_TOKEN (Unauthorized): check the token", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"checkbot: cannot reach the Telegram Bot API: {exc.message}", file=sys.stderr)
+        return 3
+    except TelegramError as exc:
+        print(f"checkbot: Telegram error at start-up: {exc.message}", file=sys.stderr)
+        return 3
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db_path = args.db or default_path()
-    command = args.command or "chat"
+    command = args.command or ("telegram" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat")
     try:
         if command == "chat":
             return asyncio.run(_chat(db_path, _local_user(getattr(args, "user", None))))
+        if command == "telegram":
+            return _telegram(args.db)
     except ContentError as exc:
         print(f"checkbot: content error: {exc}", file=sys.stderr)
         return 2

@@ -125,12 +125,29 @@ class Tx:
 
     # -- updates ----------------------------------------------------------
     async def claim_update(self, update_id: int, now: datetime) -> bool:
-        """Record a transport update; False when it was applied before."""
+        """Record a transport update as applied; False when it was applied before.
+
+        Also takes it out of the inbox: in the same transaction as its effect.
+        """
         changed = await self._run(
             "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
             (update_id, iso(now)),
         )
+        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
         return changed == 1
+
+    async def inbox_add(self, updates: list[tuple[int, str]], now: datetime) -> None:
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            [(uid, payload, iso(now)) for uid, payload in updates],
+        )
+
+    async def inbox_pending(self) -> list[tuple[int, str]]:
+        rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY update_id")
+        return [(r["update_id"], r["payload"]) for r in rows]
+
+    async def inbox_remove(self, update_id: int) -> None:
+        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
     async def forget_updates_before(self, moment: datetime) -> int:
         return await self._run("DELETE FROM processed_updates WHERE processed_at < ?", (iso(moment),))

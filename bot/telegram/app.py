@@ -1,0 +1,118 @@
+"""``checkbot telegram``: the PTB Application, its lifecycle, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.engine import Engine
+from bot.telegram.config import TelegramConfig
+from bot.telegram.dispatch import Dispatcher
+from bot.telegram.handlers import TelegramDoor
+from bot.telegram.logs import Pseudonyms
+from bot.telegram.polling import Poller
+from content.model import Content
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+MENU = ("start", "verder", "samenvatting", "wijzig", "thema", "notitie", "gemeente", "hulp", "stop", "verwijder")
+PRUNE_AFTER_DAYS = 30
+
+
+@dataclass
+class CheckbotTelegram:
+    """The running bot: configuration, content, and what post_init opens."""
+
+    config: TelegramConfig
+    content: Content
+    store: Store | None = None
+    door: TelegramDoor | None = None
+    dispatcher: Dispatcher | None = None
+    application: Application = field(init=False)
+
+    def __post_init__(self) -> None:
+        builder = (
+            ApplicationBuilder()
+            .token(self.config.token)
+            .updater(None)  # polling and webhooks are ours: see polling.py and webhook.py
+            .rate_limiter(AIORateLimiter(overall_max_rate=self.config.max_rate, max_retries=3))
+            .concurrent_updates(True)
+            .connection_pool_size(64)
+            .connect_timeout(10)
+            .read_timeout(20)
+            .write_timeout(30)
+            .pool_timeout(30)
+            .get_updates_read_timeout(self.config.poll_timeout + 10)
+            .post_init(self.post_init)
+            .post_shutdown(self.post_shutdown)
+        )
+        if self.config.base_url:
+            builder = builder.base_url(self.config.base_url).base_file_url(self.config.base_url.replace("/bot", "/file/bot", 1))
+        self.application = builder.build()
+
+    async def post_init(self, app: Application) -> None:
+        self.store = await Store.open(self.config.db_path)
+        engine = Engine(self.content, self.store)
+        self.door = TelegramDoor(engine, Pseudonyms(self.config.token), app.bot.username)
+        self.door.register(app)
+        self.dispatcher = Dispatcher(self.store, app.bot, app.process_update)
+        await self.set_commands(app)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(self.prune, interval=6 * 3600, first=60, name="prune-processed-updates")
+
+    async def post_shutdown(self, app: Application) -> None:
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+    async def set_commands(self, app: Application) -> None:
+        commands = [BotCommand(name, self.content.texts(f"menu_{name}")) for name in MENU]
+        try:
+            await app.bot.set_my_commands(commands)
+        except TelegramError as exc:  # a missing menu is no reason not to serve
+            log.warning("setMyCommands failed (%s); continuing without a command menu", exc.message)
+
+    async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Forget processed update ids after a while; Telegram keeps updates 24 hours at most."""
+        assert self.store is not None
+        async with self.store.transaction() as tx:
+            removed = await tx.forget_updates_before(datetime.now(timezone.utc) - timedelta(days=PRUNE_AFTER_DAYS))
+        if removed:
+            log.info("forgot %d processed update ids", removed)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run until ``stop`` is set; then finish what is in flight and confirm it."""
+        app = self.application
+        async with app:  # initialize (getMe: a rejected token fails here) ... shutdown
+            await self.post_init(app)
+            try:
+                await app.start()
+                assert self.dispatcher is not None
+                if self.config.webhook_url:
+                    from bot.telegram.webhook import serve_webhook
+
+                    await serve_webhook(app.bot, self.dispatcher, self.config, stop)
+                else:
+                    await Poller(app.bot, self.dispatcher, timeout=self.config.poll_timeout).run(stop)
+                await app.stop()
+            finally:
+                await self.post_shutdown(app)
+
+
+async def run(config: TelegramConfig, content: Content) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    bot = CheckbotTelegram(config, content)
+    log.info("checkbot starting (%s)", "webhook" if config.webhook_url else "long polling")
+    await bot.serve(stop)
+    log.info("checkbot stopped")
