@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from storage.db import default_path
 
-_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
 class ConfigError(Exception):
