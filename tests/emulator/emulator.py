@@ -8,6 +8,20 @@ Usage::
         await anna.send_command("/start")
         ...
         assert emu.rejections() == []
+
+Faithful to Telegram: routing and authentication (401/404), parameters in query
+strings, forms, JSON and multipart bodies (``attach://`` included), getUpdates
+(offsets, negative offsets, limit, long polling, remembered allowed_updates,
+409 conflicts), webhooks (set/delete/info, delivery with the secret header),
+HTML parse mode with tdlib's error messages and byte offsets, text cleaning and
+trimming, UTF-16 limits, inline keyboard validation, callback query expiry,
+"message is not modified", per-chat message ids, privacy mode in groups.
+
+Simplified: Markdown/MarkdownV2 are refused with an "[emulator]" error; the
+entities Telegram detects by itself (URLs, mentions, hashtags, bot commands,
+e-mail addresses) are found by simpler rules (bare domains only for common
+TLDs); no flood limits unless injected; no channels, inline mode, media groups
+or forum topics; photos are not re-encoded (one extra thumbnail size is made up).
 """
 
 from __future__ import annotations

@@ -104,13 +104,7 @@ def _drop_whitespace_entities(units: list[str], entities: list[MessageEntity]) -
     return kept
 
 
-def fix_text(
-    text: str,
-    entities: list[MessageEntity],
-    *,
-    allow_empty: bool,
-    resolve_user: UserResolver | None = None,
-) -> FormattedText:
+def fix_text(text: str, entities: list[MessageEntity], *, allow_empty: bool) -> FormattedText:
     """Clean, trim and complete a text as Telegram does before storing it."""
     text_length = utf16_len(text)
     for entity in sort_entities(entities):
@@ -137,8 +131,6 @@ def fix_text(
         if allow_empty:
             return FormattedText("", [])
         raise TextError("Text must be non-empty")
-    if units[last] == "":  # the end of a surrogate pair
-        pass
     cut = last + 1
     units = units[:cut]
     for entity in entities:
@@ -185,7 +177,6 @@ def _merge_found(entities: list[MessageEntity], found: list[MessageEntity]) -> l
 
 # --- entities Telegram finds by itself -------------------------------------------
 
-_WORD = r"[^\W]"  # letters, digits, underscore (unicode-aware)
 _BOT_COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 _MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9_]{4,32}(?!\w)")
 _HASHTAG = re.compile(r"(?<![\w#])#(?=\w*[^\W\d_])\w{1,256}(?![\w]*#)")
@@ -325,7 +316,7 @@ def build_formatted_text(
     else:
         raise e.bad_request(e.UNSUPPORTED_PARSE_MODE)
     try:
-        return fix_text(text, entities, allow_empty=allow_empty, resolve_user=resolve_user)
+        return fix_text(text, entities, allow_empty=allow_empty)
     except TextError as exc:
         raise e.BotApiError(400, api_description(str(exc))) from None
 

@@ -215,12 +215,11 @@ class BotWorld:
     def answer_callback(self, query_id: str, *, text: str | None, show_alert: bool,
                         url: str | None, cache_time: int) -> None:
         record = self._callbacks.get(query_id)
-        too_old = (
+        if (
             record is None
             or record.answer is not None
             or self.clock.now() - record.created_at > self.settings.callback_query_timeout
-        )
-        if too_old or record is None:
+        ):
             raise e.bad_request(e.QUERY_ID_INVALID)
         record.answer = CallbackAnswer(
             query_id=query_id,
