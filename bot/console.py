@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
@@ -21,7 +22,10 @@ GOODBYE = "Tot ziens! Uw voortgang is bewaard; start checkbot opnieuw om verder 
 
 
 class ConsoleChat:
-    def __init__(self, engine: Engine, user: UserRef, out: TextIO, *, echo_input: bool) -> None:
+    def __init__(
+        self, engine: Engine, user: UserRef, out: TextIO, *, echo_input: bool, folder: Path | None = None
+    ) -> None:
+        self.folder = folder or Path.cwd()
         self.engine = engine
         self.user = user
         self.out = out
@@ -37,6 +41,20 @@ class ConsoleChat:
                 self.buttons = [b for row in message.buttons for b in row]
                 self.write("  ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, start=1)))
             self.write("")
+        for document in reply.documents:
+            path = self.save(document.filename, document.data)
+            self.write(f"[bestand opgeslagen: {path} ({len(document.data)} bytes)]")
+            self.write("")
+
+    def save(self, filename: str, data: bytes) -> Path:
+        """Documents (report, data export) go to the output folder, never overwriting."""
+        target = self.folder / filename
+        stem, suffix, n = target.stem, target.suffix, 1
+        while target.exists():
+            n += 1
+            target = self.folder / f"{stem}-{n}{suffix}"
+        target.write_bytes(data)
+        return target
 
     def write(self, text: str) -> None:
         print(text, file=self.out, flush=True)

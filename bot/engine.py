@@ -17,9 +17,13 @@ The user's place is a small JSON document (``screen`` plus its fields):
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot import payloads
@@ -27,10 +31,10 @@ from bot.events import Command, Event, Press, Text, UserRef
 from bot.html import esc, link, pack
 from bot.payloads import ANSWER_CODES, CODE_OF_ANSWER, Payload
 from bot.scoring import format_points, open_points, theme_scores
-from bot.views import Button, Keyboard, Message, Reply
+from bot.views import Button, Document, Keyboard, Message, Reply
 from content.model import Check, Content, Resource, Theme
 from content.municipalities import MunicipalityFinder
-from storage.store import Answer, Assessment, Store, Tx, User
+from storage.store import Answer, Assessment, Invite, Store, Tx, User, parse_iso
 
 Clock = Callable[[], datetime]
 State = dict[str, Any]
@@ -51,7 +55,10 @@ TYPED_ANSWERS = {
     "?": "onbekend",
 }
 MAX_NOTE = 1000
-MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete"}
+MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete", "join"}
+INVITE_DAYS = 7
+INVITE_MAX_USES = 10
+INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 128 bits
 
 
 def utc_now() -> datetime:
@@ -59,10 +66,13 @@ def utc_now() -> datetime:
 
 
 class Engine:
-    def __init__(self, content: Content, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, content: Content, store: Store, clock: Clock = utc_now, *, bot_username: str | None = None
+    ) -> None:
         self.content = content
         self.store = store
         self.clock = clock
+        self.bot_username = bot_username
         self.municipalities = MunicipalityFinder(content)
 
     async def handle(self, user: UserRef, event: Event, *, update_id: int | None = None) -> Reply:
@@ -79,7 +89,10 @@ class Engine:
             if update_id is not None and not await tx.claim_update(update_id, now):
                 return Reply(messages=tuple(await turn.render()), duplicate=True)
             await turn.dispatch(event)
-            return await turn.finish()
+            reply = await turn.finish()
+        if turn.deleted:
+            await self.store.db.checkpoint()  # no copy of the deleted data stays in the WAL
+        return reply
 
 
 @dataclass
@@ -96,6 +109,7 @@ class Turn:
     edit: Message | None = None
     toast: str | None = None
     deleted: bool = False
+    documents: list[Document] = field(default_factory=list)
     _answers: dict[str, Answer] | None = None
 
     # -- plumbing -----------------------------------------------------------
@@ -114,7 +128,7 @@ class Turn:
         if self.user.active_assessment_id is not None:
             self.assessment = await self.tx.assessment_for_member(self.user.active_assessment_id, self.user.id)
         if self.assessment is None:
-            if self.state.get("screen") not in ("municipality", "confirm_delete"):
+            if self.state.get("screen") not in ("municipality", "confirm_delete", "join"):
                 self.state = {}
         elif self.state.get("aid") not in (None, self.assessment.id):
             self.state = {}  # the place belongs to another assessment: find it anew
@@ -141,7 +155,7 @@ class Turn:
             parts = pack([message.text])
             messages.extend(Message(p) for p in parts[:-1])
             messages.append(Message(parts[-1], message.buttons))
-        return Reply(messages=tuple(messages), edit=self.edit, toast=self.toast)
+        return Reply(messages=tuple(messages), edit=self.edit, toast=self.toast, documents=tuple(self.documents))
 
     # -- dispatch -----------------------------------------------------------
     async def dispatch(self, event: Event) -> None:
@@ -170,6 +184,9 @@ class Turn:
             "help": self.cmd_help,
             "stop": self.cmd_stop,
             "verwijder": self.cmd_delete,
+            "uitnodigen": self.cmd_invite,
+            "team": self.cmd_team,
+            "mijngegevens": self.cmd_my_data,
         }.get(cmd.name)
         if handler is None:
             self.say(self.t("unknown_command"))
@@ -178,6 +195,9 @@ class Turn:
 
     # -- commands -----------------------------------------------------------
     async def cmd_start(self, args: str) -> None:
+        if INVITE_CODE.match(args.strip()):
+            await self.offer_invite(args.strip())
+            return
         if self.assessment is None:
             self.say(self.t("welcome", lead=self.content.intro.lead))
             self.ask_municipality()
@@ -297,6 +317,16 @@ class Turn:
             return await self.press_delete(p.args[0] == "y")
         if kind == "m":
             return await self.press_municipality(p.args[0])
+        if kind == "y":
+            return await self.press_join(p.int(0))
+        if kind == "z":
+            if self.state.get("screen") != "join":
+                return False
+            self.state = dict(self.state.get("return") or {})
+            self.say(self.t("invite_declined"))
+            return True
+        if kind == "i":
+            return await self.press_revoke(p.int(0))
         if kind == "n":
             if self.state.get("screen") != "assessments":
                 return False
@@ -365,8 +395,8 @@ class Turn:
             target = next((c for c in theme.checks if c.id not in answers), theme.checks[0])
             await self.go_check(target, intro=True)
             return True
-        if kind == "g":
-            return False  # switching to the assessment that is already active
+        if kind in ("d", "h"):
+            return await self.press_team_change(kind, p.int(1))
         return False
 
     async def press_answer(self, check: Check, value: str) -> None:
@@ -437,6 +467,173 @@ class Turn:
         self.assessment = None
         self.say(self.t("deleted"))
         return True
+
+    # -- teams ----------------------------------------------------------------------
+    async def cmd_invite(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        code = secrets.token_urlsafe(16)
+        expires = self.now + timedelta(days=INVITE_DAYS)
+        invite_id = await self.tx.create_invite(
+            self.assessment.id, code_hash(code), self.user.id, self.now, expires, INVITE_MAX_USES
+        )
+        values = {
+            "municipality": self.municipality_name(),
+            "code": code,
+            "expires": dutch_date(expires),
+            "max": INVITE_MAX_USES,
+        }
+        if self.engine.bot_username:
+            text = self.t("invite_created", link=f"https://t.me/{self.engine.bot_username}?start={code}", **values)
+        else:
+            text = self.t("invite_code_only", **values)
+        buttons: Keyboard = ()
+        if await self.tx.role(self.assessment.id, self.user.id) == "coordinator":
+            buttons = ((Button(self.content.texts("invite_revoke_button"), payloads.make("i", invite_id)),),)
+        self.say(text, buttons)
+
+    def invite_problem(self, invite: Invite | None, used: bool) -> str | None:
+        if invite is None:
+            return "invite_unknown"
+        if invite.revoked_at is not None:
+            return "invite_revoked"
+        if parse_iso(invite.expires_at) <= self.now:
+            return "invite_expired"
+        if used:
+            return "invite_used"
+        if invite.uses >= invite.max_uses:
+            return "invite_full"
+        return None
+
+    async def offer_invite(self, code: str) -> None:
+        invite = await self.tx.invite_by_hash(code_hash(code))
+        if invite is not None and await self.tx.assessment_for_member(invite.assessment_id, self.user.id):
+            target = await self.tx.assessment_for_member(invite.assessment_id, self.user.id)
+            assert target is not None
+            await self.activate(target)
+            self.say(self.t("invite_already_member", municipality=self.municipality_name()))
+            await self.resume()
+            return
+        used = invite is not None and await self.tx.invite_used_by(invite.id, self.user.id)
+        problem = self.invite_problem(invite, used)
+        if problem is not None or invite is None:
+            self.say(self.t(problem or "invite_unknown"))
+            if self.assessment is None and self.state.get("screen") != "municipality":
+                self.ask_municipality()
+            return
+        self.state = {"screen": "join", "invite": invite.id, "return": self.saved_place()}
+        await self.show_join(invite.id)
+
+    async def show_join(self, invite_id: int) -> None:
+        invite = await self.tx.invite(invite_id)
+        target = await self.tx.assessment(invite.assessment_id) if invite else None
+        if invite is None or target is None:
+            self.state = dict(self.state.get("return") or {})
+            self.say(self.t("invite_unknown"))
+            return
+        self.say(
+            self.t(
+                "invite_offer",
+                inviter=invite.created_by_name or self.content.texts("someone"),
+                municipality=self.content.municipality(target.municipality_code).name,
+                round=target.round,
+            ),
+            (
+                (Button(self.content.texts("invite_join_button"), payloads.make("y", invite.id)),),
+                (Button(self.content.texts("invite_decline_button"), payloads.make("z")),),
+            ),
+        )
+
+    async def press_join(self, invite_id: int) -> bool:
+        if self.state.get("screen") != "join" or self.state.get("invite") != invite_id:
+            return False
+        invite = await self.tx.invite(invite_id)
+        used = invite is not None and await self.tx.invite_used_by(invite_id, self.user.id)
+        problem = self.invite_problem(invite, used)
+        if problem is not None or invite is None:
+            self.state = dict(self.state.get("return") or {})
+            self.say(self.t(problem or "invite_unknown"))
+            return True
+        await self.tx.add_member(invite.assessment_id, self.user.id, self.now)
+        await self.tx.use_invite(invite.id, self.user.id, self.now)
+        target = await self.tx.assessment(invite.assessment_id)
+        assert target is not None
+        await self.activate(target)
+        self.say(self.t("invite_joined", municipality=self.municipality_name()))
+        await self.resume()
+        return True
+
+    async def press_revoke(self, invite_id: int) -> bool:
+        invite = await self.tx.invite(invite_id)
+        if invite is None or await self.tx.role(invite.assessment_id, self.user.id) != "coordinator":
+            return False
+        if not await self.tx.revoke_invite(invite_id, self.now):
+            return False
+        self.say(self.t("invite_revoked_done"))
+        return True
+
+    async def cmd_team(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        await self.show_team()
+
+    async def show_team(self) -> None:
+        assert self.assessment is not None
+        members = await self.tx.members(self.assessment.id)
+        lines = [self.t("team_title", municipality=self.municipality_name(), round=self.assessment.round)]
+        coordinator = False
+        rows: list[tuple[Button, ...]] = []
+        for m in members:
+            name = m.display_name or self.content.texts("someone")
+            key = "team_coordinator" if m.role == "coordinator" else "team_member"
+            line = self.t(key, name=name)
+            if m.user_id == self.user.id:
+                line += esc(self.content.texts("team_you"))
+                coordinator = m.role == "coordinator"
+            lines.append(line)
+        if coordinator:
+            for m in members:
+                if m.user_id == self.user.id:
+                    continue
+                name = (m.display_name or self.content.texts("someone"))[:24]
+                rows.append(
+                    (
+                        Button(self.content.texts("team_remove_button", name=name), payloads.make("d", self.assessment.id, m.user_id)),
+                        Button(self.content.texts("team_handover_button", name=name), payloads.make("h", self.assessment.id, m.user_id)),
+                    )
+                )
+        hint = self.t("team_hint_coordinator" if coordinator else "team_hint_member")
+        self.say("\n".join(lines) + "\n\n" + hint, tuple(rows))
+
+    async def press_team_change(self, kind: str, target_user: int) -> bool:
+        assert self.assessment is not None
+        if target_user == self.user.id or await self.tx.role(self.assessment.id, self.user.id) != "coordinator":
+            return False
+        members = {m.user_id: m for m in await self.tx.members(self.assessment.id)}
+        target = members.get(target_user)
+        if target is None:
+            return False
+        name = target.display_name or self.content.texts("someone")
+        if kind == "d":
+            if not await self.tx.remove_member(self.assessment.id, target_user):
+                return False
+            self.say(self.t("team_removed", name=name))
+        else:
+            if not await self.tx.hand_over(self.assessment.id, self.user.id, target_user):
+                return False
+            self.say(self.t("team_handed_over", name=name))
+        await self.show_team()
+        return True
+
+    async def cmd_my_data(self, _: str = "") -> None:
+        data = await self.tx.export_user(self.user.id)
+        for item in data["assessments"]:
+            if self.content.has_municipality(item["municipality_code"]):
+                item["municipality"] = self.content.municipality(item["municipality_code"]).name
+        payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+        self.documents.append(Document("mijn-gegevens-checkbot.json", payload, self.t("mydata_caption")))
 
     # -- free text --------------------------------------------------------------
     async def on_text(self, text: str) -> None:
@@ -573,6 +770,9 @@ class Turn:
     async def show_place(self) -> None:
         await self.answers()
         screen = self.state.get("screen")
+        if screen == "join":
+            await self.show_join(int(self.state.get("invite", 0)))
+            return
         if self.assessment is None or screen == "municipality":
             if screen == "municipality" and self.state.get("candidates"):
                 buttons = tuple(
@@ -770,6 +970,15 @@ class Turn:
                 )
             )
         sections.append("\n".join(lines))
+        members = await self.tx.members(self.assessment.id)
+        team = len(members) > 1 or any(a.answered_by != self.user.id for a in answers.values())
+        if team:
+            counts: dict[str, int] = {}
+            for a in answers.values():
+                name = a.answered_by_name or self.content.texts("someone")
+                counts[name] = counts.get(name, 0) + 1
+            names = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            sections[0] += "\n" + self.t("summary_contributors", names=names)
         points = open_points(self.content, answers)
         if not points:
             sections.append(self.t("summary_no_open"))
@@ -777,6 +986,9 @@ class Turn:
             lines = [self.t("summary_open_title")]
             for p in points:
                 line = f"{ANSWER_ICONS[p.value]} <b>{p.check.id}</b> {esc(p.check.text)} ({esc(self.plain_answer(p.value))})"
+                if team and p.answer:
+                    by = p.answer.answered_by_name or self.content.texts("someone")
+                    line += " – " + self.t("summary_by", name=by)
                 if p.answer and p.answer.note:
                     line += "\n    " + self.t("summary_note", note=p.answer.note)
                 lines.append(line)
@@ -802,3 +1014,14 @@ class Turn:
         if with_resume_button and self.state.get("screen") != "end" and len(answers) < total:
             buttons = ((Button(self.content.texts("resume_button"), payloads.make("u")),),)
         self.say(texts[-1], buttons)
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
+
+
+def dutch_date(moment: datetime) -> str:
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"

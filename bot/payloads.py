@@ -33,6 +33,12 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "q": (),  # cancel, back to where you were
     "u": (),  # resume
     "r": (r"[a-z0-9-]{1,58}",),  # show a resource
+    "e": (r"[a-z0-9-]{1,58}",),  # show a practice example
+    "i": (_INT,),  # revoke an invite
+    "y": (_INT,),  # join through an invite
+    "z": (),  # do not join
+    "d": (_INT, _INT),  # remove a member: assessment, user
+    "h": (_INT, _INT),  # hand over the coordinator role: assessment, user
 }
 _FIELD_RE = {kind: [re.compile(f) for f in fields] for kind, fields in _FIELDS.items()}
 

@@ -94,6 +94,7 @@ class Database:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten
             db = cls(conn, target)
             await db.migrate()
         except BaseException:
@@ -109,6 +110,11 @@ class Database:
     async def close(self) -> None:
         async with self._lock:
             await self.conn.close()
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (after deleting personal data)."""
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:

@@ -23,7 +23,10 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-MENU = ("start", "verder", "samenvatting", "wijzig", "thema", "notitie", "gemeente", "hulp", "stop", "verwijder")
+MENU = (
+    "start", "verder", "samenvatting", "wijzig", "thema", "notitie", "gemeente",
+    "uitnodigen", "team", "mijngegevens", "hulp", "stop", "verwijder",
+)
 PRUNE_AFTER_DAYS = 30
 
 
@@ -60,7 +63,7 @@ class CheckbotTelegram:
 
     async def post_init(self, app: Application) -> None:
         self.store = await Store.open(self.config.db_path)
-        engine = Engine(self.content, self.store)
+        engine = Engine(self.content, self.store, bot_username=app.bot.username)
         self.door = TelegramDoor(engine, Pseudonyms(self.config.token), app.bot.username)
         self.door.register(app)
         self.dispatcher = Dispatcher(self.store, app.bot, app.process_update)
