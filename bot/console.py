@@ -25,7 +25,7 @@ class ConsoleChat:
     def __init__(
         self, engine: Engine, user: UserRef, out: TextIO, *, echo_input: bool, folder: Path | None = None
     ) -> None:
-        self.folder = folder or Path.cwd()
+        self.folder = folder or Path.cwd() / "checkbot-bestanden"
         self.engine = engine
         self.user = user
         self.out = out
@@ -48,6 +48,7 @@ class ConsoleChat:
 
     def save(self, filename: str, data: bytes) -> Path:
         """Documents (report, data export) go to the output folder, never overwriting."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / filename
         stem, suffix, n = target.stem, target.suffix, 1
         while target.exists():

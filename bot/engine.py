@@ -17,6 +17,8 @@ The user's place is a small JSON document (``screen`` plus its fields):
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
 import json
 import re
@@ -30,6 +32,7 @@ from bot import payloads
 from bot.events import Command, Event, Press, Text, UserRef
 from bot.html import esc, link, pack
 from bot.payloads import ANSWER_CODES, CODE_OF_ANSWER, Payload
+from bot.report.data import ReportData, build_report
 from bot.scoring import format_points, open_points, theme_scores
 from bot.views import Button, Document, Keyboard, Message, Reply
 from content.model import Check, Content, Resource, Theme
@@ -55,8 +58,9 @@ TYPED_ANSWERS = {
     "?": "onbekend",
 }
 MAX_NOTE = 1000
-MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete", "join"}
+MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete", "join", "confirm_round"}
 INVITE_DAYS = 7
+REMINDER_DAYS = 7
 INVITE_MAX_USES = 10
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 128 bits
 
@@ -92,7 +96,42 @@ class Engine:
             reply = await turn.finish()
         if turn.deleted:
             await self.store.db.checkpoint()  # no copy of the deleted data stays in the WAL
+        if turn.report is not None:
+            # rendering takes a while: outside the transaction, off the event loop
+            documents = await asyncio.to_thread(render_documents, turn.report, turn.report_kinds)
+            reply = dataclasses.replace(reply, documents=reply.documents + documents)
         return reply
+
+    async def collect_reminders(self, inactive: timedelta) -> list[tuple[str, Message]]:
+        """Reminders that are due now, each marked as sent in the same transaction.
+
+        Marking first means a reminder is never sent twice; a crash between
+        this commit and the send loses one reminder, which is the better failure.
+        """
+        now = self.clock()
+        out: list[tuple[str, Message]] = []
+        async with self.store.transaction() as tx:
+            for user, assessment in await tx.due_reminders(now - inactive):
+                await tx.mark_reminded(user.id, now)
+                answered = len(await tx.current_answers(assessment.id))
+                name = self.content.municipality(assessment.municipality_code).name
+                text = self.content.texts(
+                    "reminder",
+                    municipality=esc(name),
+                    answered=answered,
+                    total=len(self.content.checks),
+                )
+                button = Button(self.content.texts("reminder_button"), payloads.make("u"))
+                out.append((user.external_id, Message(text, ((button,),))))
+        return out
+
+    async def report_for(self, assessment_id: int) -> "ReportData | None":
+        """The report data of one assessment, for the command line."""
+        async with self.store.transaction(write=False) as tx:
+            assessment = await tx.assessment(assessment_id)
+            if assessment is None:
+                return None
+            return await build_report_data(self.content, tx, assessment, self.clock())
 
 
 @dataclass
@@ -110,6 +149,8 @@ class Turn:
     toast: str | None = None
     deleted: bool = False
     documents: list[Document] = field(default_factory=list)
+    report: ReportData | None = None
+    report_kinds: tuple[str, ...] = ()
     _answers: dict[str, Answer] | None = None
 
     # -- plumbing -----------------------------------------------------------
@@ -187,6 +228,9 @@ class Turn:
             "uitnodigen": self.cmd_invite,
             "team": self.cmd_team,
             "mijngegevens": self.cmd_my_data,
+            "opnieuw": self.cmd_new_round,
+            "herinnering": self.cmd_reminders,
+            "rapport": self.cmd_report,
         }.get(cmd.name)
         if handler is None:
             self.say(self.t("unknown_command"))
@@ -241,6 +285,9 @@ class Turn:
             self.say(self.t("no_assessment"))
             return
         await self.add_summary(with_resume_button=True)
+        if await self.answers():
+            self.report = await build_report_data(self.content, self.tx, self.assessment, self.now)
+            self.report_kinds = ("chart",)
 
     async def cmd_change(self, _: str = "") -> None:
         if self.assessment is None:
@@ -294,6 +341,40 @@ class Turn:
         if self.state.get("screen") in MENU_SCREENS:
             self.state = dict(self.state.get("return") or {})
         self.say(self.t("paused"))
+        if self.assessment is not None and not self.user.reminder_offered and not self.user.reminders:
+            await self.tx.mark_reminder_offered(self.user.id)
+            self.say(
+                self.t("reminder_offer", days=REMINDER_DAYS),
+                ((Button(self.content.texts("reminder_offer_button"), payloads.make("l", 1)),),),
+            )
+
+    async def cmd_reminders(self, _: str = "") -> None:
+        enabled = not self.user.reminders
+        await self.tx.set_reminders(self.user.id, enabled)
+        self.say(self.t("reminders_on" if enabled else "reminders_off", days=REMINDER_DAYS))
+
+    async def cmd_new_round(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        self.set_state("confirm_round", **{"return": self.saved_place()})
+        await self.show_place()
+
+    async def start_new_round(self) -> None:
+        assert self.assessment is not None
+        previous = self.assessment
+        assessment = await self.tx.start_round(previous, self.user.id, self.now)
+        await self.activate(assessment)
+        self.say(self.t("round_started", municipality=self.municipality_name(), round=assessment.round, previous=previous.round))
+        await self.go_check(self.content.checks[0], intro=True)
+
+    async def cmd_report(self, _: str = "") -> None:
+        if self.assessment is None:
+            self.say(self.t("no_assessment"))
+            return
+        self.report = await build_report_data(self.content, self.tx, self.assessment, self.now)
+        self.report_kinds = ("pdf",)
+        self.say(self.t("report_coming"))
 
     async def cmd_delete(self, _: str = "") -> None:
         self.set_state("confirm_delete", **{"return": self.saved_place()})
@@ -327,6 +408,10 @@ class Turn:
             return True
         if kind == "i":
             return await self.press_revoke(p.int(0))
+        if kind == "l":
+            await self.tx.set_reminders(self.user.id, p.args[0] == "1")
+            self.say(self.t("reminders_on" if p.args[0] == "1" else "reminders_off", days=REMINDER_DAYS))
+            return True
         if kind == "n":
             if self.state.get("screen") != "assessments":
                 return False
@@ -397,6 +482,11 @@ class Turn:
             return True
         if kind in ("d", "h"):
             return await self.press_team_change(kind, p.int(1))
+        if kind == "p":
+            if screen != "confirm_round":
+                return False
+            await self.start_new_round()
+            return True
         return False
 
     async def press_answer(self, check: Check, value: str) -> None:
@@ -812,6 +902,14 @@ class Turn:
             await self.show_assessments()
         elif screen == "confirm_delete":
             self.show_delete()
+        elif screen == "confirm_round":
+            self.say(
+                self.t("round_confirm", municipality=self.municipality_name(), round=self.assessment.round + 1),
+                (
+                    (Button(self.content.texts("round_yes_button"), payloads.make("p", self.assessment.id)),),
+                    (Button(self.content.texts("cancel_button"), payloads.make("q")),),
+                ),
+            )
         else:
             await self.resume()
 
@@ -936,6 +1034,11 @@ class Turn:
             ),
         )
 
+    async def previous_answers(self) -> dict[str, Answer] | None:
+        if self.assessment is None or self.assessment.previous_id is None:
+            return None
+        return await self.tx.current_answers(self.assessment.previous_id)
+
     def resource_line(self, resource: Resource) -> str:
         if resource.url:
             return f"• {link(resource.title, resource.url)}"
@@ -957,19 +1060,31 @@ class Turn:
             )
         ]
         lines = [self.t("summary_scores_title")]
+        previous = await self.previous_answers()
+        before = {s.theme_id: s.percent for s in theme_scores(self.content, previous)} if previous is not None else {}
         for s in theme_scores(self.content, answers):
-            lines.append(
-                self.t(
-                    "summary_theme_line",
-                    number=s.theme_id,
-                    title=s.title,
-                    percent=s.percent,
-                    score=format_points(s.score),
-                    total=s.total,
-                    answered=s.answered,
-                )
+            line = self.t(
+                "summary_theme_line",
+                number=s.theme_id,
+                title=s.title,
+                percent=s.percent,
+                score=format_points(s.score),
+                total=s.total,
+                answered=s.answered,
             )
+            if s.theme_id in before:
+                line += " · " + self.t("summary_change", before=before[s.theme_id], after=s.percent)
+            lines.append(line)
         sections.append("\n".join(lines))
+        if previous is not None:
+            improved = [
+                c for c in self.content.checks
+                if c.id in previous and previous[c.id].answer == "nee" and c.id in answers and answers[c.id].answer == "ja"
+            ]
+            if improved:
+                sections.append(
+                    "\n".join([self.t("summary_improved_title"), *(f"✅ <b>{c.id}</b> {esc(c.text)}" for c in improved)])
+                )
         members = await self.tx.members(self.assessment.id)
         team = len(members) > 1 or any(a.answered_by != self.user.id for a in answers.values())
         if team:
@@ -1025,3 +1140,34 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 
 def dutch_date(moment: datetime) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+async def build_report_data(content: Content, tx: Tx, assessment: Assessment, now: datetime) -> ReportData:
+    answers = await tx.current_answers(assessment.id)
+    previous = await tx.current_answers(assessment.previous_id) if assessment.previous_id else None
+    contributors = len({a.answered_by for a in answers.values()})
+    return build_report(
+        content,
+        municipality_code=assessment.municipality_code,
+        round=assessment.round,
+        date=now.date(),
+        answers=answers,
+        previous=previous,
+        contributors=contributors,
+    )
+
+
+def render_documents(report: ReportData, kinds: tuple[str, ...]) -> tuple[Document, ...]:
+    """The chart and/or the PDF of a report (CPU work: run it in a thread)."""
+    from bot.report.chart import render_chart
+    from bot.report.pdf import render_pdf, report_filename
+
+    chart = render_chart(report)
+    out: list[Document] = []
+    if "chart" in kinds:
+        name = report_filename(report).replace(".pdf", ".png")
+        out.append(Document(name, chart, f"Score per thema – {report.municipality}, ronde {report.round}", kind="photo"))
+    if "pdf" in kinds:
+        caption = f"Rapport checklist Aanpak loverboyproblematiek – {report.municipality}, ronde {report.round}"
+        out.append(Document(report_filename(report), render_pdf(report, chart), caption))
+    return tuple(out)

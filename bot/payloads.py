@@ -39,6 +39,8 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "z": (),  # do not join
     "d": (_INT, _INT),  # remove a member: assessment, user
     "h": (_INT, _INT),  # hand over the coordinator role: assessment, user
+    "p": (_INT,),  # start a new round after this assessment
+    "l": (r"[01]",),  # reminders off / on
 }
 _FIELD_RE = {kind: [re.compile(f) for f in fields] for kind, fields in _FIELDS.items()}
 

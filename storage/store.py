@@ -42,6 +42,9 @@ class User:
     active_assessment_id: int | None
     created_at: str
     last_seen_at: str
+    reminders: bool = False
+    reminder_offered: bool = False
+    reminded_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class Assessment:
     created_by: int | None
     created_at: str
     completed_at: str | None
+    previous_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,9 @@ def _user(row: aiosqlite.Row) -> User:
         active_assessment_id=row["active_assessment_id"],
         created_at=row["created_at"],
         last_seen_at=row["last_seen_at"],
+        reminders=bool(row["reminders"]),
+        reminder_offered=bool(row["reminder_offered"]),
+        reminded_at=row["reminded_at"],
     )
 
 
@@ -105,6 +112,7 @@ def _assessment(row: aiosqlite.Row) -> Assessment:
         created_by=row["created_by"],
         created_at=row["created_at"],
         completed_at=row["completed_at"],
+        previous_id=row["previous_id"],
     )
 
 
@@ -434,6 +442,75 @@ class Tx(TeamQueries):
             (user_id,),
         )
         return [_assessment(r) for r in rows]
+
+    async def start_round(self, previous: Assessment, user_id: int, now: datetime) -> Assessment:
+        """A new round of the same municipality, for the same team; the old one stays."""
+        row = await self._one(
+            """
+            INSERT INTO assessments (municipality_code, round, created_by, created_at, previous_id)
+            VALUES (?, ?, ?, ?, ?) RETURNING *
+            """,
+            (previous.municipality_code, previous.round + 1, user_id, iso(now), previous.id),
+        )
+        assert row is not None
+        await self._run(
+            """
+            INSERT INTO members (assessment_id, user_id, role, joined_at)
+            SELECT ?, user_id, role, ? FROM members WHERE assessment_id = ?
+            """,
+            (row["id"], iso(now), previous.id),
+        )
+        return _assessment(row)
+
+    async def set_reminders(self, user_id: int, enabled: bool, *, offered: bool = True) -> None:
+        await self._run(
+            "UPDATE users SET reminders = ?, reminder_offered = MAX(reminder_offered, ?) WHERE id = ?",
+            (int(enabled), int(offered), user_id),
+        )
+
+    async def mark_reminder_offered(self, user_id: int) -> None:
+        await self._run("UPDATE users SET reminder_offered = 1 WHERE id = ?", (user_id,))
+
+    async def due_reminders(self, inactive_since: datetime) -> list[tuple[User, Assessment]]:
+        """Users with reminders on, an unfinished active assessment, inactive since before
+        ``inactive_since``, and no reminder yet in this period of inactivity."""
+        rows = await self._all(
+            """
+            SELECT u.*, a.id AS a_id, a.municipality_code AS a_code, a.round AS a_round,
+                   a.created_by AS a_created_by, a.created_at AS a_created_at, a.previous_id AS a_previous_id
+            FROM users u JOIN assessments a ON a.id = u.active_assessment_id
+            WHERE u.reminders = 1 AND a.completed_at IS NULL AND u.last_seen_at < ?
+              AND (u.reminded_at IS NULL OR u.reminded_at < u.last_seen_at)
+            ORDER BY u.id
+            """,
+            (iso(inactive_since),),
+        )
+        return [
+            (
+                _user(r),
+                Assessment(r["a_id"], r["a_code"], r["a_round"], r["a_created_by"], r["a_created_at"], None, r["a_previous_id"]),
+            )
+            for r in rows
+        ]
+
+    async def mark_reminded(self, user_id: int, now: datetime) -> None:
+        await self._run("UPDATE users SET reminded_at = ? WHERE id = ?", (iso(now), user_id))
+
+    async def count_unanswered(self, question: str, example: str, now: datetime) -> None:
+        await self._run(
+            """
+            INSERT INTO unanswered_questions (question, example, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
+            ON CONFLICT (question) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen
+            """,
+            (question, example[:200], iso(now), iso(now)),
+        )
+
+    async def unanswered(self, limit: int = 100) -> list[tuple[str, int, str]]:
+        rows = await self._all(
+            "SELECT example, count, last_seen FROM unanswered_questions ORDER BY count DESC, last_seen DESC LIMIT ?",
+            (limit,),
+        )
+        return [(r["example"], r["count"], r["last_seen"]) for r in rows]
 
     async def set_completed(self, assessment_id: int, completed_at: datetime | None) -> None:
         await self._run(

@@ -21,6 +21,7 @@ def checkbot(db: Path, lines: list[str], *extra: str) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
         env=env,
+        cwd=db.parent,
         timeout=60,
     )
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 MENU = (
     "start", "verder", "samenvatting", "wijzig", "thema", "notitie", "gemeente",
-    "uitnodigen", "team", "mijngegevens", "hulp", "stop", "verwijder",
+    "rapport", "opnieuw", "uitnodigen", "team", "mijngegevens", "herinnering", "hulp", "stop", "verwijder",
 )
 PRUNE_AFTER_DAYS = 30
 
@@ -69,7 +69,9 @@ class CheckbotTelegram:
         self.dispatcher = Dispatcher(self.store, app.bot, app.process_update)
         await self.set_commands(app)
         if app.job_queue is not None:
+            # Jobs are not persisted: both only read what is due from the database.
             app.job_queue.run_repeating(self.prune, interval=6 * 3600, first=60, name="prune-processed-updates")
+            app.job_queue.run_repeating(self.send_reminders, interval=3600, first=30, name="reminders")
 
     async def post_shutdown(self, app: Application) -> None:
         if self.store is not None:
@@ -82,6 +84,21 @@ class CheckbotTelegram:
             await app.bot.set_my_commands(commands)
         except TelegramError as exc:  # a missing menu is no reason not to serve
             log.warning("setMyCommands failed (%s); continuing without a command menu", exc.message)
+
+    async def send_reminders(self, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Send the reminders that are due; each is marked as sent before it goes out."""
+        assert self.door is not None
+        due = await self.door.engine.collect_reminders(timedelta(days=self.config.reminder_days))
+        sent = 0
+        for external_id, message in due:
+            if not external_id.startswith("tg:"):
+                continue
+            try:
+                await self.door.send(context, int(external_id[3:]), message)
+                sent += 1
+            except TelegramError as exc:  # blocked the bot, for instance
+                log.info("reminder to %s not delivered: %s", self.door.pseudonym(external_id), exc.message)
+        return sent
 
     async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget processed update ids after a while; Telegram keeps updates 24 hours at most."""
