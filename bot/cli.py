@@ -10,14 +10,17 @@ import argparse
 import dataclasses
 import asyncio
 import getpass
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.console import ConsoleChat, stdin_reader
 from bot.engine import Engine
 from bot.events import UserRef
 from content.loader import ContentError, load_content
+from content.municipalities import MunicipalityFinder
 from storage.db import default_path
 from storage.store import Store
 
@@ -32,6 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="de checklist in de terminal")
     chat.add_argument("--user", default=None, help="naam van de lokale gebruiker (standaard: uw loginnaam)")
     sub.add_parser("telegram", help="de bot op Telegram (TELEGRAM_BOT_TOKEN nodig)")
+    ask = sub.add_parser("ask", help="welke bronnen van de checklist passen bij een vraag")
+    ask.add_argument("question", help="de vraag, bijvoorbeeld 'waar meld ik bij CoMensha?'")
+    ask.add_argument("--json", action="store_true", help="JSON: [{title, url, score}], beste eerst")
+    sub.add_parser("unanswered", help="vragen waarop de bot geen zeker antwoord had, met aantallen")
+    report = sub.add_parser("report", help="het rapport (PDF) van een checklist")
+    report.add_argument("--out", required=True, help="het PDF-bestand om te schrijven")
+    pick = report.add_mutually_exclusive_group(required=True)
+    pick.add_argument("--id", type=int, help="het nummer van de checklist (assessment)")
+    pick.add_argument("--municipality", help="de gemeente: de nieuwste ronde van die gemeente")
+    report.add_argument("--user", help="met --municipality: alleen checklists van deze gebruiker (bijv. tg:12345)")
     return parser
 
 
@@ -87,6 +100,73 @@ def _telegram(db_path: str | None) -> int:
     return 0
 
 
+def _ask(question: str, as_json: bool) -> int:
+    from content.matcher import ResourceMatcher
+
+    answer = ResourceMatcher(load_content()).ask(question)
+    hits = answer.hits if answer.kind == "confident" else ()
+    if as_json:
+        print(json.dumps([{"title": h.title, "url": h.url, "score": h.score} for h in hits], ensure_ascii=False))
+        return 0
+    if answer.kind in ("greeting", "thanks"):
+        print("(begroeting of bedankje: geen bronnen)")
+    elif not answer.hits:
+        print("Geen passende bron gevonden.")
+    else:
+        if answer.kind == "unsure":
+            print("Niet zeker; misschien:")
+        for h in answer.hits:
+            print(f"{h.score:5.1f}  {h.title}" + (f"\n       {h.url}" if h.url else ""))
+    return 0
+
+
+async def _unanswered(db_path: str) -> int:
+    store = await Store.open(db_path)
+    try:
+        async with store.transaction(write=False) as tx:
+            rows = await tx.unanswered()
+    finally:
+        await store.close()
+    if not rows:
+        print("Nog geen onbeantwoorde vragen.")
+    for example, count, last in rows:
+        print(f"{count:4d}  {example}  (laatst {last})")
+    return 0
+
+
+async def _report(db_path: str, args: argparse.Namespace) -> int:
+    from bot.report.chart import render_chart
+    from bot.report.pdf import render_pdf
+
+    content = load_content()
+    store = await Store.open(db_path)
+    try:
+        engine = Engine(content, store)
+        assessment_id = args.id
+        if assessment_id is None:
+            finder = MunicipalityFinder(content)
+            match = finder.find(args.municipality)
+            if match.municipality is None:
+                names = ", ".join(m.name for m in match.candidates) or "geen"
+                print(f"checkbot: gemeente '{args.municipality}' niet eenduidig gevonden (kandidaten: {names})", file=sys.stderr)
+                return 2
+            async with store.transaction(write=False) as tx:
+                found = await tx.find_assessments(match.municipality.code, args.user)
+            if not found:
+                print(f"checkbot: geen checklist voor {match.municipality.name}", file=sys.stderr)
+                return 2
+            assessment_id = found[-1].id
+        report = await engine.report_for(assessment_id)
+    finally:
+        await store.close()
+    if report is None:
+        print(f"checkbot: geen checklist met nummer {assessment_id}", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(render_pdf(report, render_chart(report)))
+    print(f"Rapport geschreven: {args.out} ({report.municipality}, ronde {report.round})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db_path = args.db or default_path()
@@ -96,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_chat(db_path, _local_user(getattr(args, "user", None))))
         if command == "telegram":
             return _telegram(args.db)
+        if command == "ask":
+            return _ask(args.question, args.json)
+        if command == "unanswered":
+            return asyncio.run(_unanswered(db_path))
+        if command == "report":
+            return asyncio.run(_report(db_path, args))
     except ContentError as exc:
         print(f"checkbot: content error: {exc}", file=sys.stderr)
         return 2

@@ -27,19 +27,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import payloads
 from bot.events import Command, Event, Press, Text, UserRef
 from bot.html import esc, link, pack
 from bot.payloads import ANSWER_CODES, CODE_OF_ANSWER, Payload
-from bot.report.data import ReportData, build_report
+from bot.report.data import ReportData, build_report, dutch_date
 from bot.scoring import format_points, open_points, theme_scores
 from bot.views import Button, Document, Keyboard, Message, Reply
 from content.model import Check, Content, Resource, Theme
-from content.municipalities import MunicipalityFinder
+from content.matcher import Hit, ResourceMatcher
+from content.municipalities import MunicipalityFinder, normalise
 from storage.store import Answer, Assessment, Invite, Store, Tx, User, parse_iso
 
 Clock = Callable[[], datetime]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # dates shown to users are Dutch dates
 State = dict[str, Any]
 
 ANSWER_ICONS = {"ja": "✅", "deels": "🟠", "nee": "❌", "onbekend": "❔", None: "⬜"}
@@ -78,6 +81,7 @@ class Engine:
         self.clock = clock
         self.bot_username = bot_username
         self.municipalities = MunicipalityFinder(content)
+        self.matcher = ResourceMatcher(content)
 
     async def handle(self, user: UserRef, event: Event, *, update_id: int | None = None) -> Reply:
         """Apply one user action and return what to show.
@@ -408,6 +412,14 @@ class Turn:
             return True
         if kind == "i":
             return await self.press_revoke(p.int(0))
+        if kind in ("r", "e"):
+            hit = self.engine.matcher.hit("resource" if kind == "r" else "example", p.args[0])
+            if hit is None:
+                return False
+            self.say(self.hit_text(hit))
+            if self.assessment is not None and self.state.get("screen") == "question":
+                await self.show_place()
+            return True
         if kind == "l":
             await self.tx.set_reminders(self.user.id, p.args[0] == "1")
             self.say(self.t("reminders_on" if p.args[0] == "1" else "reminders_off", days=REMINDER_DAYS))
@@ -571,7 +583,7 @@ class Turn:
         values = {
             "municipality": self.municipality_name(),
             "code": code,
-            "expires": dutch_date(expires),
+            "expires": dutch_date(expires.astimezone(AMSTERDAM).date()),
             "max": INVITE_MAX_USES,
         }
         if self.engine.bot_username:
@@ -748,11 +760,41 @@ class Turn:
                 self.edit = None
                 self.toast = None
                 return
-            self.say(self.t("use_buttons"))
+        if not cleaned:
+            self.say(self.t("use_buttons" if screen == "question" else "use_buttons_general"))
             await self.show_place()
             return
-        self.say(self.t("use_buttons_general"))
-        await self.show_place()
+        await self.answer_question(cleaned)
+
+    async def answer_question(self, question: str) -> None:
+        """A free-text question: the checklist's links that fit, honestly."""
+        answer = self.engine.matcher.ask(question[:500])
+        if answer.kind == "greeting":
+            self.say(self.t("question_greeting"))
+        elif answer.kind == "thanks":
+            self.say(self.t("question_thanks"))
+            return
+        elif answer.kind == "confident":
+            self.say("\n\n".join([self.t("question_answer_title"), *(self.hit_text(h) for h in answer.hits)]))
+        elif answer.kind == "unsure":
+            await self.tx.count_unanswered(normalise(question)[:200] or "?", question, self.now)
+            rows = tuple(
+                (Button(h.title[:60], payloads.make("r" if h.kind == "resource" else "e", h.id)),) for h in answer.hits
+            )
+            self.say(self.t("question_unsure"), rows)
+            return
+        else:
+            await self.tx.count_unanswered(normalise(question)[:200] or "?", question, self.now)
+            self.say(self.t("question_none"))
+        if self.assessment is not None and self.state.get("screen") in ("question", "theme_done", "end"):
+            await self.show_place()
+
+    def hit_text(self, hit: Hit) -> str:
+        title = link(hit.title, hit.url) if hit.url else f"<b>{esc(hit.title)}</b>"
+        text = f"• {title}\n{esc(hit.description)}"
+        if hit.resource is not None and not hit.url and hit.resource.availability:
+            text += "\n" + esc(hit.resource.availability)
+        return text
 
     # -- municipality -------------------------------------------------------------
     def ask_municipality(self, candidates: list[str] | None = None, return_to: State | None = None) -> None:
@@ -1135,22 +1177,17 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
-
-
-def dutch_date(moment: datetime) -> str:
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-
 
 async def build_report_data(content: Content, tx: Tx, assessment: Assessment, now: datetime) -> ReportData:
     answers = await tx.current_answers(assessment.id)
     previous = await tx.current_answers(assessment.previous_id) if assessment.previous_id else None
-    contributors = len({a.answered_by for a in answers.values()})
+    known = {a.answered_by for a in answers.values() if a.answered_by is not None}
+    contributors = len(known) + (1 if any(a.answered_by is None for a in answers.values()) else 0)
     return build_report(
         content,
         municipality_code=assessment.municipality_code,
         round=assessment.round,
-        date=now.date(),
+        date=now.astimezone(AMSTERDAM).date(),
         answers=answers,
         previous=previous,
         contributors=contributors,

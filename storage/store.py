@@ -512,6 +512,22 @@ class Tx(TeamQueries):
         )
         return [(r["example"], r["count"], r["last_seen"]) for r in rows]
 
+    async def find_assessments(self, municipality_code: str, external_user: str | None = None) -> list[Assessment]:
+        """Assessments of a municipality (of one user's teams, if given), oldest first."""
+        if external_user is None:
+            rows = await self._all(
+                "SELECT * FROM assessments WHERE municipality_code = ? ORDER BY round, id", (municipality_code,)
+            )
+        else:
+            rows = await self._all(
+                """
+                SELECT a.* FROM assessments a JOIN members m ON m.assessment_id = a.id JOIN users u ON u.id = m.user_id
+                WHERE a.municipality_code = ? AND u.external_id = ? ORDER BY a.round, a.id
+                """,
+                (municipality_code, external_user),
+            )
+        return [_assessment(r) for r in rows]
+
     async def set_completed(self, assessment_id: int, completed_at: datetime | None) -> None:
         await self._run(
             "UPDATE assessments SET completed_at = ? WHERE id = ?",

@@ -67,3 +67,33 @@ def test_stop_and_resume_in_a_new_process(tmp_path: Path, content: Content) -> N
 def test_empty_input_exits_cleanly(tmp_path: Path) -> None:
     result = checkbot(tmp_path / "e.db", [])
     assert result.returncode == 0 and "Voor welke gemeente" in result.stdout
+
+
+def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("checkbot")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["CHECKBOT_DB"] = str(db)
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env, cwd=db.parent, timeout=60)
+
+
+def test_ask_json_and_report_from_the_command_line(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "cli.db"
+    result = run_cli(db, "ask", "--json", "waar meld ik bij CoMensha?")
+    hits = json.loads(result.stdout)
+    assert result.returncode == 0 and 1 <= len(hits) <= 3
+    assert "mensenhandel.nl" in hits[0]["url"] and 0 <= hits[0]["score"] <= 100
+    assert set(hits[0]) == {"title", "url", "score"}
+    nothing = run_cli(db, "ask", "--json", "wat voor weer wordt het morgen")
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == []
+    assert checkbot(db, ["Enschede", "3", "/vraag", "parkeervergunning aanvragen"]).returncode == 0
+    unanswered = run_cli(db, "unanswered")
+    assert "parkeervergunning aanvragen" in unanswered.stdout
+    out = tmp_path / "rapport.pdf"
+    report = run_cli(db, "report", "--municipality", "Enschede", "--out", str(out))
+    assert report.returncode == 0, report.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    missing = run_cli(db, "report", "--id", "999", "--out", str(tmp_path / "x.pdf"))
+    assert missing.returncode == 2 and "geen checklist" in missing.stderr

@@ -317,8 +317,8 @@ async def test_typed_answers_and_other_text(anna: Driver, store: Store, content:
     await start_enschede(anna)
     await anna.text("ja")
     await anna.text("Weet ik niet")
-    reply = await anna.text("geen idee wat ik moet doen")
-    assert "Kies een antwoord met de knoppen" in anna.plain(reply)
+    reply = await anna.text("wat is de beste pizza in de stad")
+    assert "geen antwoord" in anna.plain(reply) and "Veilig Thuis" in anna.plain(reply)
     assert content.check("1.3").text in anna.plain(reply)
     for junk in ["", "   ", "x" * 5000, "🙂🙂", "مرحبا", "'; DROP TABLE answers; --", "\x00\x1b[2J"]:
         reply = await anna.text(junk)
@@ -411,3 +411,24 @@ async def test_texts_used_by_the_engine_exist(content: Content) -> None:
     used |= set(re.findall(r"""texts\(\s*["']([a-z_]+)["']""", source))
     missing = used - set(content.texts.strings)
     assert not missing and len(used) > 40
+
+
+async def test_free_text_questions_mid_assessment(anna: Driver, content: Content, store: Store) -> None:
+    await start_enschede(anna)
+    await anna.press("Ja")
+    reply = await anna.text("waar meld ik bij CoMensha?")
+    html = "\n".join(m.text for m in reply.messages)
+    assert "Dit kan u helpen" in anna.plain(reply) and "<a href=" in html
+    assert content.check("1.2").text in reply.messages[-1].text  # the assessment goes on
+    reply = await anna.text("hoi")
+    assert "Hallo" in anna.plain(reply)
+    reply = await anna.text("waar kan ik mijn auto parkeren")
+    assert "geen antwoord" in anna.plain(reply)
+    aid = await active_assessment(store, "test:anna")
+    assert await current(store, aid) == {"1.1": "ja"}
+    async with store.transaction(write=False) as tx:
+        counted = await tx.unanswered()
+    assert [(q, n) for q, n, _ in counted] == [("waar kan ik mijn auto parkeren", 1)]
+    async with store.db.conn.execute("SELECT * FROM unanswered_questions") as cur:
+        row = dict(await cur.fetchone())
+    assert "anna" not in str(row).lower()  # counted without the user's identity

@@ -116,7 +116,7 @@ async def test_long_emoji_and_rtl_text(emulator: BotApiEmulator, tmp_path: Path,
         await u.send_text("Utrecht")
         await wait_for(u, content.check("1.1").text)
         await u.send_text("🙂 שלום <script>alert(1)</script> & " + "y" * 4000)
-        hint = await wait_for(u, "Kies een antwoord")
+        hint = await wait_for(u, "geen antwoord")
         assert hint is not None
         await wait_for(u, content.check("1.1").text)
     assert emulator.rejections() == []
