@@ -19,7 +19,7 @@ from tests.emulator.model import Message
 from tests.emulator.user_side import ChatView
 
 
-def test_config(emu: BotApiEmulator, db_path: Path) -> TelegramConfig:
+def bot_config(emu: BotApiEmulator, db_path: Path) -> TelegramConfig:
     return TelegramConfig(
         token=emu.token, base_url=emu.base_url, db_path=str(db_path), poll_timeout=5, max_rate=1000.0
     )
@@ -27,7 +27,7 @@ def test_config(emu: BotApiEmulator, db_path: Path) -> TelegramConfig:
 
 @asynccontextmanager
 async def running_bot(emu: BotApiEmulator, db_path: Path, content: Content) -> AsyncIterator[CheckbotTelegram]:
-    bot = CheckbotTelegram(test_config(emu, db_path), content)
+    bot = CheckbotTelegram(bot_config(emu, db_path), content)
     stop = asyncio.Event()
     task = asyncio.create_task(bot.serve(stop))
     try:
