@@ -185,11 +185,10 @@ class TelegramDoor:
     ) -> None:
         if query is not None:
             await self.answer_query(query, reply.toast)
-            if query.message is not None and query.message.is_accessible:
-                if reply.edit is not None:
-                    await self.edit(context, chat_id, query.message.message_id, reply.edit)
-                elif reply.toast == self.engine.content.texts("expired_button") and query.message.reply_markup:
-                    await self.drop_keyboard(context, chat_id, query.message.message_id)
+            # An expired button's keyboard is left alone: a double tap can reach us after the
+            # first tap's edit, and removing it again would be "message is not modified".
+            if reply.edit is not None and query.message is not None and query.message.is_accessible:
+                await self.edit(context, chat_id, query.message.message_id, reply.edit)
         for message in reply.messages:
             await self.send(context, chat_id, message)
         for document in reply.documents:
@@ -228,15 +227,6 @@ class TelegramDoor:
             )
         except BadRequest as exc:  # e.g. deleted by the user; the record is cosmetic
             log.info("could not edit message: %s", exc.message)
-
-    async def drop_keyboard(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
-        try:
-            await with_retries(
-                lambda: context.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None),
-                "editMessageReplyMarkup",
-            )
-        except BadRequest as exc:
-            log.info("could not remove an expired keyboard: %s", exc.message)
 
     async def send_document(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, document: Document) -> None:
         caption = document.caption[:1024] or None
