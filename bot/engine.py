@@ -39,7 +39,7 @@ from bot.views import Button, Document, Keyboard, Message, Reply
 from content.model import Check, Content, Resource, Theme
 from content.matcher import Hit, ResourceMatcher
 from content.municipalities import MunicipalityFinder, normalise
-from storage.store import Answer, Assessment, Invite, Store, Tx, User, parse_iso
+from storage.store import Answer, Assessment, Invite, Store, Tx, User, iso, parse_iso
 
 Clock = Callable[[], datetime]
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # dates shown to users are Dutch dates
@@ -502,9 +502,18 @@ class Turn:
         return False
 
     async def press_answer(self, check: Check, value: str) -> None:
-        previous = (await self.answers()).get(check.id)
+        answers = await self.answers()
+        previous = answers.get(check.id)
         await self.tx.record_answer(self.assessment.id, check.id, value, self.user.id, self.now)
-        self._answers = None
+        answers[check.id] = Answer(  # keep the loaded answers current instead of reading them again
+            id=0,
+            check_id=check.id,
+            answer=value,
+            note=previous.note if previous else None,
+            answered_by=self.user.id,
+            answered_by_name=self.user.display_name,
+            answered_at=iso(self.now),
+        )
         await self.mark_completed_if_done()
         self.edit = Message(f"{self.question_text(check, show_current=False)}\n\n<b>{self.answer_label(value)}</b>")
         self.toast = self.answer_label(value)

@@ -282,17 +282,18 @@ class Tx(TeamQueries):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each call is one hop to aiosqlite's thread: fetch in the same hop as
+    # the statement, and read rowcount without a separate close.
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def _run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        async with self._conn.execute(sql, params) as cur:
-            return cur.rowcount
+        cursor = await self._conn.execute(sql, params)
+        return cursor.rowcount
 
     # -- updates ----------------------------------------------------------
     async def claim_update(self, update_id: int, now: datetime) -> bool:
