@@ -7,8 +7,8 @@ and otherwise opens the same conversation in the terminal.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import asyncio
+import dataclasses
 import getpass
 import json
 import os

@@ -23,9 +23,9 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,8 +36,8 @@ from bot.payloads import ANSWER_CODES, CODE_OF_ANSWER, Payload
 from bot.report.data import ReportData, build_report, dutch_date
 from bot.scoring import format_points, open_points, theme_scores
 from bot.views import Button, Document, Keyboard, Message, Reply
-from content.model import Check, Content, Resource, Theme
 from content.matcher import Hit, ResourceMatcher
+from content.model import Check, Content, Resource, Theme
 from content.municipalities import MunicipalityFinder, normalise
 from storage.store import Answer, Assessment, Invite, Store, Tx, User, iso, parse_iso
 
@@ -62,6 +62,8 @@ TYPED_ANSWERS = {
 }
 MAX_NOTE = 1000
 MENU_SCREENS = {"change_theme", "change_check", "jump_theme", "assessments", "confirm_delete", "join", "confirm_round"}
+# commands that work on the active assessment; before there is one they say how to start
+NEEDS_ASSESSMENT = frozenset({"samenvatting", "wijzig", "thema", "notitie", "uitnodigen", "team", "opnieuw", "rapport"})
 INVITE_DAYS = 7
 REMINDER_DAYS = 7
 INVITE_MAX_USES = 10
@@ -69,7 +71,7 @@ INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 1
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Engine:
@@ -162,6 +164,12 @@ class Turn:
     def content(self) -> Content:
         return self.engine.content
 
+    @property
+    def active(self) -> Assessment:
+        """The active assessment, where the flow guarantees there is one."""
+        assert self.assessment is not None, "no active assessment"
+        return self.assessment
+
     def t(self, key: str, **values: object) -> str:
         return self.content.texts(key, **{k: esc(v) for k, v in values.items()})
 
@@ -175,18 +183,18 @@ class Turn:
         if self.assessment is None:
             if self.state.get("screen") not in ("municipality", "confirm_delete", "join"):
                 self.state = {}
-        elif self.state.get("aid") not in (None, self.assessment.id):
+        elif self.state.get("aid") not in (None, self.active.id):
             self.state = {}  # the place belongs to another assessment: find it anew
 
     async def answers(self) -> dict[str, Answer]:
         if self._answers is None:
-            self._answers = await self.tx.current_answers(self.assessment.id) if self.assessment else {}
+            self._answers = await self.tx.current_answers(self.active.id) if self.assessment else {}
         return self._answers
 
     def set_state(self, screen: str, **fields: Any) -> None:
         self.state = {"screen": screen, **fields}
         if self.assessment is not None:
-            self.state["aid"] = self.assessment.id
+            self.state["aid"] = self.active.id
 
     def saved_place(self) -> State:
         """The current place, to come back to after a menu."""
@@ -217,7 +225,7 @@ class Turn:
             await self.on_text(event.text)
 
     async def on_command(self, cmd: Command) -> None:
-        handler = {
+        handlers: dict[str, Callable[[str], Awaitable[None]]] = {
             "start": self.cmd_start,
             "verder": self.cmd_resume,
             "samenvatting": self.cmd_summary,
@@ -235,9 +243,13 @@ class Turn:
             "opnieuw": self.cmd_new_round,
             "herinnering": self.cmd_reminders,
             "rapport": self.cmd_report,
-        }.get(cmd.name)
+        }
+        handler = handlers.get(cmd.name)
         if handler is None:
             self.say(self.t("unknown_command"))
+            return
+        if cmd.name in NEEDS_ASSESSMENT and self.assessment is None:
+            self.say(self.t("no_assessment"))
             return
         await handler(cmd.args)
 
@@ -272,7 +284,7 @@ class Turn:
             await self.show_place()
             return
         answers = await self.answers()
-        position = await self.tx.get_position(self.user.id, self.assessment.id) if self.assessment else None
+        position = await self.tx.get_position(self.user.id, self.active.id) if self.assessment else None
         start = self.content.check(position) if position and self.content.has_check(position) else None
         target = None
         if start is not None and start.id not in answers:
@@ -285,32 +297,20 @@ class Turn:
             await self.go_check(target, intro=True)
 
     async def cmd_summary(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         await self.add_summary(with_resume_button=True)
         if await self.answers():
-            self.report = await build_report_data(self.content, self.tx, self.assessment, self.now)
+            self.report = await build_report_data(self.content, self.tx, self.active, self.now)
             self.report_kinds = ("chart",)
 
     async def cmd_change(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         self.set_state("change_theme", **{"return": self.saved_place()})
         await self.show_place()
 
     async def cmd_jump(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         self.set_state("jump_theme", **{"return": self.saved_place()})
         await self.show_place()
 
     async def cmd_note(self, args: str) -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         note = " ".join(args.split())
         if not note:
             self.say(self.t("note_usage"))
@@ -323,12 +323,12 @@ class Turn:
         if self.state.get("screen") == "question" and self.state.get("check") in answers:
             target = self.state["check"]
         else:
-            last = await self.tx.last_answer_by(self.assessment.id, self.user.id)
+            last = await self.tx.last_answer_by(self.active.id, self.user.id)
             target = last.check_id if last else None
         if target is None:
             self.say(self.t("note_no_answer"))
             return
-        await self.tx.set_note(self.assessment.id, target, note)
+        await self.tx.set_note(self.active.id, target, note)
         self.say(self.t("note_saved", check=target))
 
     async def cmd_municipality(self, _: str = "") -> None:
@@ -358,9 +358,6 @@ class Turn:
         self.say(self.t("reminders_on" if enabled else "reminders_off", days=REMINDER_DAYS))
 
     async def cmd_new_round(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         self.set_state("confirm_round", **{"return": self.saved_place()})
         await self.show_place()
 
@@ -373,10 +370,7 @@ class Turn:
         await self.go_check(self.content.checks[0], intro=True)
 
     async def cmd_report(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
-        self.report = await build_report_data(self.content, self.tx, self.assessment, self.now)
+        self.report = await build_report_data(self.content, self.tx, self.active, self.now)
         self.report_kinds = ("pdf",)
         self.say(self.t("report_coming"))
 
@@ -429,8 +423,10 @@ class Turn:
                 return False
             self.ask_municipality(return_to=self.state.get("return"))
             return True
+        if kind in ("a", "w", "s", "k") and not self.content.has_check(p.args[1]):
+            return False  # well-formed, but no such check ("1.9")
         # every other kind names an assessment: it must be the user's active one
-        if self.assessment is None or p.int(0) != self.assessment.id:
+        if self.assessment is None or p.int(0) != self.active.id:
             if kind == "g":
                 return await self.press_switch(p.int(0))
             return False
@@ -504,7 +500,7 @@ class Turn:
     async def press_answer(self, check: Check, value: str) -> None:
         answers = await self.answers()
         previous = answers.get(check.id)
-        await self.tx.record_answer(self.assessment.id, check.id, value, self.user.id, self.now)
+        await self.tx.record_answer(self.active.id, check.id, value, self.user.id, self.now)
         answers[check.id] = Answer(  # keep the loaded answers current instead of reading them again
             id=0,
             check_id=check.id,
@@ -581,13 +577,10 @@ class Turn:
 
     # -- teams ----------------------------------------------------------------------
     async def cmd_invite(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         code = secrets.token_urlsafe(16)
         expires = self.now + timedelta(days=INVITE_DAYS)
         invite_id = await self.tx.create_invite(
-            self.assessment.id, code_hash(code), self.user.id, self.now, expires, INVITE_MAX_USES
+            self.active.id, code_hash(code), self.user.id, self.now, expires, INVITE_MAX_USES
         )
         values = {
             "municipality": self.municipality_name(),
@@ -600,7 +593,7 @@ class Turn:
         else:
             text = self.t("invite_code_only", **values)
         buttons: Keyboard = ()
-        if await self.tx.role(self.assessment.id, self.user.id) == "coordinator":
+        if await self.tx.role(self.active.id, self.user.id) == "coordinator":
             buttons = ((Button(self.content.texts("invite_revoke_button"), payloads.make("i", invite_id)),),)
         self.say(text, buttons)
 
@@ -685,15 +678,12 @@ class Turn:
         return True
 
     async def cmd_team(self, _: str = "") -> None:
-        if self.assessment is None:
-            self.say(self.t("no_assessment"))
-            return
         await self.show_team()
 
     async def show_team(self) -> None:
         assert self.assessment is not None
-        members = await self.tx.members(self.assessment.id)
-        lines = [self.t("team_title", municipality=self.municipality_name(), round=self.assessment.round)]
+        members = await self.tx.members(self.active.id)
+        lines = [self.t("team_title", municipality=self.municipality_name(), round=self.active.round)]
         coordinator = False
         rows: list[tuple[Button, ...]] = []
         for m in members:
@@ -711,8 +701,8 @@ class Turn:
                 name = (m.display_name or self.content.texts("someone"))[:24]
                 rows.append(
                     (
-                        Button(self.content.texts("team_remove_button", name=name), payloads.make("d", self.assessment.id, m.user_id)),
-                        Button(self.content.texts("team_handover_button", name=name), payloads.make("h", self.assessment.id, m.user_id)),
+                        Button(self.content.texts("team_remove_button", name=name), payloads.make("d", self.active.id, m.user_id)),
+                        Button(self.content.texts("team_handover_button", name=name), payloads.make("h", self.active.id, m.user_id)),
                     )
                 )
         hint = self.t("team_hint_coordinator" if coordinator else "team_hint_member")
@@ -720,19 +710,19 @@ class Turn:
 
     async def press_team_change(self, kind: str, target_user: int) -> bool:
         assert self.assessment is not None
-        if target_user == self.user.id or await self.tx.role(self.assessment.id, self.user.id) != "coordinator":
+        if target_user == self.user.id or await self.tx.role(self.active.id, self.user.id) != "coordinator":
             return False
-        members = {m.user_id: m for m in await self.tx.members(self.assessment.id)}
+        members = {m.user_id: m for m in await self.tx.members(self.active.id)}
         target = members.get(target_user)
         if target is None:
             return False
         name = target.display_name or self.content.texts("someone")
         if kind == "d":
-            if not await self.tx.remove_member(self.assessment.id, target_user):
+            if not await self.tx.remove_member(self.active.id, target_user):
                 return False
             self.say(self.t("team_removed", name=name))
         else:
-            if not await self.tx.hand_over(self.assessment.id, self.user.id, target_user):
+            if not await self.tx.hand_over(self.active.id, self.user.id, target_user):
                 return False
             self.say(self.t("team_handed_over", name=name))
         await self.show_team()
@@ -853,7 +843,7 @@ class Turn:
 
     def municipality_name(self) -> str:
         assert self.assessment is not None
-        return self.content.municipality(self.assessment.municipality_code).name
+        return self.content.municipality(self.active.municipality_code).name
 
     # -- moving through the checklist ---------------------------------------------
     def next_open(self, after: Check | None = None, within: int | None = None) -> Check | None:
@@ -867,7 +857,7 @@ class Turn:
     async def go_check(self, check: Check, *, intro: bool = False) -> None:
         await self.answers()
         self.set_state("question", check=check.id, mode="flow")
-        await self.tx.set_position(self.user.id, self.assessment.id, check.id, self.now)
+        await self.tx.set_position(self.user.id, self.active.id, check.id, self.now)
         if intro:
             self.say(self.theme_intro(self.content.theme_of(check.id)))
         await self.show_place()
@@ -883,7 +873,7 @@ class Turn:
             await self.go_end(theme_done=check.theme_id)
             return
         self.set_state("theme_done", theme=check.theme_id, next=nxt.theme_id if nxt else None)
-        await self.tx.set_position(self.user.id, self.assessment.id, (nxt or check).id, self.now)
+        await self.tx.set_position(self.user.id, self.active.id, (nxt or check).id, self.now)
         await self.show_place()
 
     async def go_end(self, theme_done: int | None = None) -> None:
@@ -897,8 +887,8 @@ class Turn:
     async def mark_completed_if_done(self) -> bool:
         answers = await self.answers()
         done = all(c.id in answers for c in self.content.checks)
-        if done and self.assessment and self.assessment.completed_at is None:
-            await self.tx.set_completed(self.assessment.id, self.now)
+        if done and self.assessment and self.active.completed_at is None:
+            await self.tx.set_completed(self.active.id, self.now)
         return done
 
     # -- rendering ----------------------------------------------------------------
@@ -933,15 +923,15 @@ class Turn:
             theme = self.content.theme(self.state["theme"])
             nxt = self.state.get("next")
             if nxt:
-                button = Button(self.t("next_theme_button", number=nxt), payloads.make("v", self.assessment.id, nxt))
+                button = Button(self.t("next_theme_button", number=nxt), payloads.make("v", self.active.id, nxt))
             else:
-                button = Button(self.t("finish_button"), payloads.make("f", self.assessment.id))
+                button = Button(self.t("finish_button"), payloads.make("f", self.active.id))
             self.say(await self.theme_result(theme), ((button,),))
         elif screen == "end":
             answers = await self.answers()
             missing = sum(1 for c in self.content.checks if c.id not in answers)
             if missing:
-                button = Button(self.t("answer_open_button"), payloads.make("o", self.assessment.id))
+                button = Button(self.t("answer_open_button"), payloads.make("o", self.active.id))
                 self.say(self.t("end_with_open", count=missing), ((button,),))
             else:
                 self.say(self.t("completed", municipality=self.municipality_name()))
@@ -955,9 +945,9 @@ class Turn:
             self.show_delete()
         elif screen == "confirm_round":
             self.say(
-                self.t("round_confirm", municipality=self.municipality_name(), round=self.assessment.round + 1),
+                self.t("round_confirm", municipality=self.municipality_name(), round=self.active.round + 1),
                 (
-                    (Button(self.content.texts("round_yes_button"), payloads.make("p", self.assessment.id)),),
+                    (Button(self.content.texts("round_yes_button"), payloads.make("p", self.active.id)),),
                     (Button(self.content.texts("cancel_button"), payloads.make("q")),),
                 ),
             )
@@ -985,7 +975,7 @@ class Turn:
         return text
 
     def answer_buttons(self, check: Check) -> Keyboard:
-        aid = self.assessment.id
+        aid = self.active.id
 
         def answer(value: str) -> Button:
             return Button(self.plain_answer(value), payloads.make("a", aid, check.id, CODE_OF_ANSWER[value]))
@@ -1030,7 +1020,7 @@ class Turn:
         for theme in self.content.themes:
             done = sum(1 for c in theme.checks if c.id in answers)
             label = f"{theme.id}. {theme.title} ({done}/{len(theme.checks)})"
-            rows.append((Button(label, payloads.make(kind, self.assessment.id, theme.id)),))
+            rows.append((Button(label, payloads.make(kind, self.active.id, theme.id)),))
         rows.append((Button(self.content.texts("cancel_button"), payloads.make("q")),))
         key = "change_choose_theme" if screen == "change_theme" else "jump_choose_theme"
         self.say(self.t(key), tuple(rows))
@@ -1043,11 +1033,11 @@ class Turn:
             value = answers[check.id].answer if check.id in answers else None
             lines.append(f"<b>{check.id}</b> {esc(check.text)} — {esc(self.plain_answer(value, icon=True))}")
             label = f"{check.id} · {self.plain_answer(value)}"
-            buttons.append(Button(label, payloads.make("k", self.assessment.id, check.id)))
+            buttons.append(Button(label, payloads.make("k", self.active.id, check.id)))
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
         rows.append(
             (
-                Button(self.content.texts("change_back_button"), payloads.make("b", self.assessment.id)),
+                Button(self.content.texts("change_back_button"), payloads.make("b", self.active.id)),
                 Button(self.content.texts("cancel_button"), payloads.make("q")),
             )
         )
@@ -1060,13 +1050,13 @@ class Turn:
             self.t(
                 "assessments_title",
                 municipality=self.municipality_name(),
-                round=self.assessment.round,
+                round=self.active.round,
                 answered=len(answers),
                 total=total,
             )
         ]
         rows = []
-        others = [a for a in await self.tx.assessments_of(self.user.id) if a.id != self.assessment.id]
+        others = [a for a in await self.tx.assessments_of(self.user.id) if a.id != self.active.id]
         for other in others:
             name = self.content.municipality(other.municipality_code).name
             count = len(await self.tx.current_answers(other.id))
@@ -1086,9 +1076,9 @@ class Turn:
         )
 
     async def previous_answers(self) -> dict[str, Answer] | None:
-        if self.assessment is None or self.assessment.previous_id is None:
+        if self.assessment is None or self.active.previous_id is None:
             return None
-        return await self.tx.current_answers(self.assessment.previous_id)
+        return await self.tx.current_answers(self.active.previous_id)
 
     def resource_line(self, resource: Resource) -> str:
         if resource.url:
@@ -1136,7 +1126,7 @@ class Turn:
                 sections.append(
                     "\n".join([self.t("summary_improved_title"), *(f"✅ <b>{c.id}</b> {esc(c.text)}" for c in improved)])
                 )
-        members = await self.tx.members(self.assessment.id)
+        members = await self.tx.members(self.active.id)
         team = len(members) > 1 or any(a.answered_by != self.user.id for a in answers.values())
         if team:
             counts: dict[str, int] = {}

@@ -74,6 +74,6 @@ def parse(data: str | bytes | None) -> Payload | None:
     patterns = _FIELD_RE[kind]
     if len(args) != len(patterns):
         return None
-    if not all(p.fullmatch(a) for p, a in zip(patterns, args)):
+    if not all(p.fullmatch(a) for p, a in zip(patterns, args, strict=True)):
         return None
     return Payload(kind, args)

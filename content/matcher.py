@@ -281,7 +281,7 @@ class ResourceMatcher:
             title_idf = {surface[word]: idf[surface[word]] for word in content_words(fold(title))}
             docs.append(_Doc(hit, title_idf, sum(title_idf.values()) or 1.0))
         self._docs = tuple(docs)
-        self._by_key = {(d.hit.kind, d.hit.id): d.hit for d in docs}
+        self._by_key: dict[tuple[str, str], Hit] = {(d.hit.kind, d.hit.id): d.hit for d in docs}
 
     def hit(self, kind: str, id: str) -> Hit | None:
         """One resource or example by id, e.g. for a "Bedoelt u…" button (score 100)."""

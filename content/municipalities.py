@@ -69,8 +69,9 @@ class MunicipalityFinder:
             return MunicipalityMatch("none", ())
         exact = self._keys.get(query)
         if exact:
-            kind = "exact" if len(exact) == 1 else "ambiguous"
-            return MunicipalityMatch(kind, self._municipalities(exact))
+            if len(exact) == 1:
+                return MunicipalityMatch("exact", self._municipalities(exact))
+            return MunicipalityMatch("ambiguous", self._municipalities(exact))
         scored = process.extract(query, self._choices, scorer=fuzz.ratio, limit=limit * 4)
         best: dict[str, float] = {}
         for key, score, _ in scored:

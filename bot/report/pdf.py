@@ -25,7 +25,14 @@ import matplotlib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
-from bot.report.data import ANSWER_LABELS, CheckRow, ReportData, ThemeRow, change_line, dutch_date
+from bot.report.data import (
+    ANSWER_LABELS,
+    CheckRow,
+    ReportData,
+    ThemeRow,
+    change_line,
+    dutch_date,
+)
 from bot.scoring import format_points
 from content.model import Resource, Theme
 

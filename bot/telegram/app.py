@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
 from telegram.error import TelegramError
@@ -104,7 +104,7 @@ class CheckbotTelegram:
         """Forget processed update ids after a while; Telegram keeps updates 24 hours at most."""
         assert self.store is not None
         async with self.store.transaction() as tx:
-            removed = await tx.forget_updates_before(datetime.now(timezone.utc) - timedelta(days=PRUNE_AFTER_DAYS))
+            removed = await tx.forget_updates_before(datetime.now(UTC) - timedelta(days=PRUNE_AFTER_DAYS))
         if removed:
             log.info("forgot %d processed update ids", removed)
 

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import Bot, Update
 
@@ -53,7 +53,7 @@ class Dispatcher:
             return
         rows = [(u.update_id, json.dumps(u.to_dict(), separators=(",", ":"))) for u in fresh]
         async with self._store.transaction() as tx:
-            await tx.inbox_add(rows, datetime.now(timezone.utc))
+            await tx.inbox_add(rows, datetime.now(UTC))
         for update in fresh:
             self._start(update)
 
