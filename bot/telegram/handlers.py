@@ -34,6 +34,7 @@ from telegram.ext import (
 from bot.engine import Engine
 from bot.events import Event, Press, Text, UserRef, parse_command
 from bot.telegram.logs import Pseudonyms
+from bot.telegram.polling import retry_seconds
 from bot.views import Document, Keyboard, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,7 @@ async def with_retries(action, what: str):  # type: ignore[no-untyped-def]
         except RetryAfter as exc:  # the rate limiter gave up: wait it out once more
             if attempt == SEND_ATTEMPTS:
                 raise
-            value = exc.retry_after
-            await asyncio.sleep(value.total_seconds() if hasattr(value, "total_seconds") else float(value))
+            await asyncio.sleep(retry_seconds(exc))
         except NetworkError as exc:  # includes TimedOut; Forbidden is not retried
             if attempt == SEND_ATTEMPTS:
                 raise

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
+from datetime import timedelta
 
 from telegram import Bot, Update
 from telegram.error import (
@@ -23,6 +25,7 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram.dispatch import Dispatcher
 
@@ -107,5 +110,8 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    """Seconds to wait, whether PTB gives an int (today) or a timedelta (next major)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
