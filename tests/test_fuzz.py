@@ -515,7 +515,7 @@ class Conversations(RuleBasedStateMachine):
 
 
 Conversations.TestCase.settings = settings(
-    max_examples=150,
+    max_examples=120,
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
