@@ -38,6 +38,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,17 +109,18 @@ class ReplyMonitor:
         self._world = emulator.world
         self._waiting: dict[int, tuple[list[ChatEvent], int, Callable[[Message], bool], asyncio.Future[Message]]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        # Python 3.11's wait_for can swallow a cancel that coincides with the event it waits
+        # for; the flag ends the loop even then, and the wait below is bounded anyway.
+        self._closing = True
         if self._task is not None:
             self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            await asyncio.wait({self._task}, timeout=5)
 
     def expect(self, chat_id: int, since: int, match: Callable[[Message], bool]) -> asyncio.Future[Message]:
         """A future for the first bot message in the chat after event ``since`` that matches."""
@@ -141,7 +143,7 @@ class ReplyMonitor:
         self._waiting[chat_id] = (events, len(events), match, future)
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
             await self._world.wait_for_change(1.0)
             for chat_id in list(self._waiting):
                 self._check(chat_id)
@@ -205,6 +207,31 @@ async def one_user(
 # --- the bot process ------------------------------------------------------------------------
 
 
+class Watchdog:
+    """The hard bound: if a side hangs anyway, kill its bot and end this process."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._what = what
+        self._seconds = seconds
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        print(f"load test: {self._what} still running after {self._seconds:.0f} s; giving up", file=sys.stderr, flush=True)
+        for proc in self.procs:
+            proc.kill()
+        os._exit(3)
+
+
+
 def proc_status(pid: int) -> dict[str, int]:
     """VmRSS, VmHWM, ... of a process, in kB."""
     values: dict[str, int] = {}
@@ -245,7 +272,9 @@ async def wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> int | None
     return proc.poll()
 
 
-async def run_side(side: Side, users: int, steps: list[str], workdir: Path, profile_dir: Path | None) -> Result:
+async def run_side(
+    side: Side, users: int, steps: list[str], workdir: Path, profile_dir: Path | None, watchdog: Watchdog
+) -> Result:
     result = Result(side.name, users)
     loop = asyncio.get_running_loop()
     emulator = BotApiEmulator()
@@ -266,6 +295,7 @@ async def run_side(side: Side, users: int, steps: list[str], workdir: Path, prof
         argv = [str(spy) if spy.exists() else "py-spy", "record", "--format", "raw", "--rate", "250", "--nonblocking", "-o", str(out), "--", *argv]
     log = (workdir / f"{side.name}.log").open("wb")
     proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    watchdog.procs.append(proc)
     monitor = ReplyMonitor(emulator)
     pid = proc.pid
     try:
@@ -373,7 +403,8 @@ async def main_async(users: int, profile_dir: Path | None, only: str | None = No
         results = []
         for side in sides:
             print(f"running {side.name} with {users} users ...", flush=True)
-            results.append(await run_side(side, users, steps, Path(tmp), profile_dir))
+            with Watchdog(RUN_TIMEOUT + 180, f"the {side.name} side") as watchdog:
+                results.append(await run_side(side, users, steps, Path(tmp), profile_dir, watchdog))
     if len(results) == 1:
         results.append(Result("-", users))
     met = report(*results, note=f"echo concurrency {echo_concurrency}")
