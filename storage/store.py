@@ -297,15 +297,17 @@ class Tx(TeamQueries):
 
     # -- updates ----------------------------------------------------------
     async def claim_update(self, update_id: int, now: datetime) -> bool:
-        """Record a transport update as applied; False when it was applied before.
+        """Record a transport update as applied, in the transaction of its effect;
+        False when it was applied before.
 
-        Also takes it out of the inbox: in the same transaction as its effect.
+        Its inbox row stays until the reply is delivered (the door removes it),
+        so a crash between this commit and the reply replays the update: as a
+        duplicate, which shows the user's current place instead of nothing.
         """
         changed = await self._run(
             "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
             (update_id, iso(now)),
         )
-        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
         return changed == 1
 
     async def inbox_add(self, updates: list[tuple[int, str]], now: datetime) -> None:

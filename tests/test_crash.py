@@ -319,15 +319,6 @@ async def test_sigterm_with_updates_in_flight_stops_in_time_and_loses_nothing(
     assert emulator.rejections() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the reply to an applied update is not durable: Tx.claim_update deletes the inbox row in the "
-        "effect's transaction, so after a crash before the reply is sent nothing is replayed and the user "
-        "sees no next question until they type /verder. Fix: leave the row to Dispatcher._run's "
-        "inbox_remove after delivery; a replay is then a duplicate that shows the current place."
-    ),
-)
 async def test_reply_of_an_applied_update_survives_a_crash(
     emulator: BotApiEmulator, tmp_path: Path, content: Content
 ) -> None:

@@ -24,7 +24,7 @@ async def test_sigkill_halfway_then_restart(emulator: BotApiEmulator, tmp_path: 
         for check in content.checks[:3]:
             question = await wait_for(u, check.text, timeout=20)
             await u.press("Nee", message_id=question.message_id)
-        question = await wait_for(u, content.check("1.4").text)
+        question = await wait_for(u, content.check("1.4").text, timeout=20)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

@@ -183,7 +183,10 @@ class TelegramDoor:
         ref = UserRef(key=f"tg:{user.id}", name=user.first_name)
         reply = await self.engine.handle(ref, event, update_id=update.update_id)
         if reply.duplicate:
+            # Applied before a crash or a redelivery: its callback query was (or can no
+            # longer be) answered; answering again is a Bad Request. Show where the user is.
             log.info("update %d of %s was applied before; showing the current place", update.update_id, self.pseudonym(user.id))
+            query = None
         await self.deliver(context, chat.id, reply, query=query)
 
     async def deliver(

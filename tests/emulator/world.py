@@ -173,10 +173,13 @@ class BotWorld:
         self._changed = asyncio.Event()
 
     async def wait_for_change(self, timeout: float) -> bool:
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+        # arrives just as the event fires, and a waiting test would never end
         try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     # --- the bot's side -----------------------------------------------------------------
