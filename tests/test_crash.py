@@ -28,7 +28,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 from content.model import Content
 from tests.emulator.emulator import BotApiEmulator
