@@ -15,6 +15,7 @@ transaction survives a power cut too, not only a crash of the process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sqlite3
@@ -101,10 +102,8 @@ class Database:
             await conn.close()
             raise
         if target != ":memory:":
-            try:
+            with contextlib.suppress(OSError):  # e.g. a file owned by another user: keep its mode
                 os.chmod(target, 0o600)  # personal data: readable by the bot's user only
-            except OSError:
-                pass
         return db
 
     async def close(self) -> None:
