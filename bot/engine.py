@@ -744,9 +744,16 @@ class Turn:
             if not cleaned:
                 self.ask_municipality(return_to=self.state.get("return"))
                 return
+            match = self.engine.municipalities.find(cleaned)
+            if match.kind not in ("exact", "ambiguous"):
+                # not a municipality: perhaps a question the checklist answers
+                answer = self.engine.matcher.ask(cleaned[:500])
+                if answer.kind == "confident":
+                    self.say("\n\n".join([self.t("question_answer_title"), *(self.hit_text(h) for h in answer.hits)]))
+                    self.ask_municipality(return_to=self.state.get("return"))
+                    return
             if screen != "municipality":
                 # typed before /start: a municipality name is welcome, anything else gets the welcome
-                match = self.engine.municipalities.find(cleaned)
                 if match.kind != "exact" or match.municipality is None:
                     await self.cmd_start("")
                     return

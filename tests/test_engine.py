@@ -432,3 +432,13 @@ async def test_free_text_questions_mid_assessment(anna: Driver, content: Content
     async with store.db.conn.execute("SELECT * FROM unanswered_questions") as cur:
         row = dict(await cur.fetchone())
     assert "anna" not in str(row).lower()  # counted without the user's identity
+
+
+async def test_question_before_choosing_a_municipality(anna: Driver) -> None:
+    await anna.cmd("/start")
+    reply = await anna.text("waar meld ik bij CoMensha?")
+    text = anna.plain(reply)
+    assert "Dit kan u helpen" in text and "Voor welke gemeente" in text
+    # a municipality name still comes first where one is expected
+    reply = await anna.text("Enschede")
+    assert "Enschede (Overijssel)" in anna.plain(reply)
