@@ -45,21 +45,11 @@ def pack(sections: list[str], limit: int = MAX_MESSAGE_CHARS, sep: str = "\n\n")
 
 
 def _fit(section: str, limit: int) -> list[str]:
+    """A section as pieces within ``limit``: whole if it fits, else packed line by line."""
     if units(section) <= limit:
         return [section]
-    pieces: list[str] = []
-    current = ""
-    for line in section.split("\n"):
-        for chunk in _cut_line(line, limit):
-            candidate = f"{current}\n{chunk}" if current else chunk
-            if units(candidate) <= limit:
-                current = candidate
-            else:
-                pieces.append(current)
-                current = chunk
-    if current:
-        pieces.append(current)
-    return pieces
+    chunks = [chunk for line in section.split("\n") for chunk in _cut_line(line, limit)]
+    return pack(chunks, limit, sep="\n")  # every chunk fits, so this does not recurse further
 
 
 _TAG = re.compile(r"<[^>]*>|&[a-z#0-9]+;|.", re.DOTALL)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from content.model import Content
@@ -51,8 +52,6 @@ async def test_sigterm_finishes_and_confirms(emulator: BotApiEmulator, tmp_path:
         question = await wait_for(u, content.check("1.1").text, timeout=20)
         last = await u.press("Deels", message_id=question.message_id)
         await wait_for(u, content.check("1.2").text)
-        import time
-
         began = time.monotonic()
         code = await stop_process(proc, signal.SIGTERM, timeout=5)
         assert code == 0 and time.monotonic() - began < 5
