@@ -14,7 +14,53 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from types import MappingProxyType
+
+
+class AnswerValue(Enum):
+    """The four answers to a check: the one vocabulary of the whole project.
+
+    ``value`` is what the database stores, ``code`` the letter in a callback
+    payload, ``points`` what the answer adds to a theme's score, ``order``
+    how urgent the check is as an open point (lower first), ``label`` and
+    ``icon`` how the chat, the summary and the report show it.
+    """
+
+    JA = ("ja", "j", 1.0, 3, "Ja", "✅")
+    DEELS = ("deels", "d", 0.5, 1, "Deels", "🟠")
+    NEE = ("nee", "n", 0.0, 0, "Nee", "❌")
+    ONBEKEND = ("onbekend", "o", 0.0, 2, "Weet ik niet", "❔")
+
+    def __new__(cls, value: str, *_: object) -> "AnswerValue":
+        member = object.__new__(cls)
+        member._value_ = value
+        return member
+
+    def __init__(self, value: str, code: str, points: float, order: int, label: str, icon: str) -> None:
+        self.code = code
+        self.points = points
+        self.order = order
+        self.label = label
+        self.icon = icon
+
+    @property
+    def is_open(self) -> bool:
+        """Still an action point: everything but Ja."""
+        return self is not AnswerValue.JA
+
+    @classmethod
+    def from_code(cls, code: str) -> "AnswerValue":
+        for member in cls:
+            if member.code == code:
+                return member
+        raise ValueError(f"unknown answer code {code!r}")
+
+
+# What an unanswered check shows, beside the four answers.
+UNANSWERED_LABEL = "Niet beantwoord"
+UNANSWERED_ICON = "⬜"
+UNANSWERED_ORDER = 4
 
 
 @dataclass(frozen=True, slots=True)
