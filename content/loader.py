@@ -26,6 +26,7 @@ from content.model import (
     Example,
     Intro,
     Municipality,
+    Place,
     Resource,
     Section,
     Texts,
@@ -115,6 +116,7 @@ def load_content(directory: Path | None = None) -> Content:
     texts = _load_texts(_Reader(base / "texts.yaml"))
     municipalities, source = _load_municipalities(base / "gemeenten.csv", base / "SOURCE.md")
     aliases = _load_aliases(base / "gemeenten-aliases.csv", municipalities)
+    places = _load_places(base / "woonplaatsen.csv", municipalities)
     return Content(
         intro=intro,
         themes=themes,
@@ -124,6 +126,7 @@ def load_content(directory: Path | None = None) -> Content:
         aliases=MappingProxyType(aliases),
         texts=texts,
         municipality_source=source,
+        places=places,
     )
 
 
@@ -310,6 +313,25 @@ def _load_aliases(path: Path, municipalities: tuple[Municipality, ...]) -> dict[
     return out
 
 
+def _load_places(path: Path, municipalities: tuple[Municipality, ...]) -> tuple[Place, ...]:
+    """The CBS woonplaatsen: every place must lie in a municipality of ``gemeenten.csv``."""
+    codes = {m.code for m in municipalities}
+    seen: set[str] = set()
+    out: list[Place] = []
+    for line, row in _read_csv(path, ("woonplaatscode", "woonplaats", "gemeente_code")):
+        where = f"{path.name}: line {line}"
+        code, name, municipality = row["woonplaatscode"], row["woonplaats"], row["gemeente_code"]
+        if not code.isdigit() or code in seen:
+            raise ContentError(f"{where}: woonplaatscode {code!r} is not a number or is used twice")
+        if not name:
+            raise ContentError(f"{where}: woonplaats is empty")
+        if municipality not in codes:
+            raise ContentError(f"{where}: place {name!r} lies in unknown municipality {municipality!r}")
+        seen.add(code)
+        out.append(Place(code=code, name=name, municipality_code=municipality))
+    return tuple(out)
+
+
 def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
         with path.open(encoding="utf-8", newline="") as fh:
@@ -329,7 +351,8 @@ def main() -> int:
         return 1
     print(
         f"ok: {len(content.themes)} themes, {len(content.checks)} checks, {len(content.resources)} resources, "
-        f"{len(content.municipalities)} municipalities, {len(content.aliases)} aliases, {len(content.texts.strings)} texts"
+        f"{len(content.municipalities)} municipalities, {len(content.aliases)} aliases, {len(content.places)} places, "
+        f"{len(content.texts.strings)} texts"
     )
     return 0
 

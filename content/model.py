@@ -7,7 +7,8 @@ Everything the conversation shows comes from these objects, which
   resource ids, practice examples) and the closing sections;
 * ``resources.yaml`` – every resource (link) of the checklist, once;
 * ``texts.yaml`` – the user-interface texts of the bot;
-* ``gemeenten.csv`` / ``gemeenten-aliases.csv`` – the CBS list of municipalities.
+* ``gemeenten.csv`` / ``gemeenten-aliases.csv`` – the CBS list of municipalities;
+* ``woonplaatsen.csv`` – the CBS places (woonplaatsen) with their municipality.
 """
 
 from __future__ import annotations
@@ -135,6 +136,15 @@ class Municipality:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A CBS/BAG woonplaats and the municipality it lies in ("Hoofddorp" in GM0394)."""
+
+    code: str  # woonplaatscode, "1597"
+    name: str  # BAG name, "Hoofddorp", "Hengelo (Gld)", "Bergen L"
+    municipality_code: str
+
+
+@dataclass(frozen=True, slots=True)
 class Texts:
     """User-interface strings, looked up by key and formatted with ``str.format``."""
 
@@ -155,6 +165,7 @@ class Content:
     aliases: Mapping[str, str]  # alias -> CBS code
     texts: Texts
     municipality_source: str = ""
+    places: tuple[Place, ...] = ()  # CBS woonplaatsen, each in a municipality of ``municipalities``
     _checks: Mapping[str, Check] = field(init=False, repr=False)
     _municipalities: Mapping[str, Municipality] = field(init=False, repr=False)
 

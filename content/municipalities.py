@@ -1,9 +1,12 @@
-"""Find the municipality a user means: "Enschde", "den bosch", "gemeente Súdwest Fryslan".
+"""Find the municipality a user means: "Enschde", "den bosch", "Hoofddorp", "gemeente Súdwest Fryslan".
 
-Names and aliases are normalised (case, accents, apostrophes, a leading
-"gemeente", punctuation) and matched exactly first, then fuzzily with
-rapidfuzz. A name that fits several municipalities (a bare "Bergen") is
-ambiguous and the user chooses.
+People type the municipality, an alias ("Den Haag") or the town they work in
+("Hoofddorp" lies in Haarlemmermeer). Everything is normalised (case,
+accents, apostrophes, a leading "gemeente", punctuation) and looked up in
+indexes built once: municipality names and aliases first (the municipality
+list wins over a place of the same name), then the CBS places. Only when
+nothing fits exactly is rapidfuzz asked, and only genuinely close names are
+offered: "asdf" or "12345" get no suggestions at all.
 """
 
 from __future__ import annotations
@@ -18,12 +21,25 @@ from rapidfuzz import fuzz, process
 from content.model import Content, Municipality
 
 _SUFFIX = re.compile(r"\s*\((?:NH|L|O|ZH|Z|NB|Gld|U|Fr|Gr|Dr|Ov|Fl)\.?\)\s*$", re.IGNORECASE)
+# BAG writes a place that exists twice with a province mark: "Bergen L", "Haren Gn", "Hengelo (Gld)", "Elst Ut"
+_PLACE_SUFFIX = re.compile(r"\s+\(?(?:L|Gn|GN|Ut|NB|Gld|GLD|NH|AC|ZH|Z|O)\)?$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_PREFIX = re.compile(r"^(?:de\s+)?gemeente\s+")
+# "gemeente Enschede", "ik werk bij de gemeente Enschede", "ik werk in Hoofddorp"
+_PREFIX = re.compile(r"^(?:ik\s+(?:werk|woon|zit)\s+(?:bij|in|voor)\s+)?(?:(?:de\s+)?gemeente\s+)?")
 
 SURE = 88  # a fuzzy score this high, clearly ahead of the next one, is taken as meant
-CLOSE = 72  # above this, candidates are offered as "Bedoelt u…"
+CLOSE = 82  # from this score, names are offered as "Bedoelt u…"; below it nothing is suggested
 MARGIN = 6
+PLACE_HANDICAP = 3  # a municipality name beats a place that is about as close ("Groningn")
+MIN_FUZZY_LENGTH = 4  # shorter input is too short to guess from
+MIN_SURE_LENGTH = 6  # shorter input is only suggested, never taken as meant ("Bred")
+# Words people type in a chat that happen to be close to a small place ("hallo" ~ Hall, "help" ~ Elp)
+_NOT_A_NAME = frozenset(
+    "hallo hoi hey hello help hulp test testen dank bedankt thanks oke okay prima goed stop start menu "
+    "vraag vragen ja nee jawel weet niet".split()
+)
+
+Kind = Literal["exact", "place", "ambiguous", "suggestions", "none"]
 
 
 def normalise(text: str) -> str:
@@ -36,55 +52,122 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MunicipalityMatch:
-    kind: Literal["exact", "ambiguous", "suggestions", "none"]
+    """What a typed name means.
+
+    * ``exact``: a municipality name or alias (``fuzzy`` when a typo was
+      corrected, e.g. "Enschde"); ``municipality`` is set.
+    * ``place``: a CBS place in exactly one municipality; ``municipality`` is
+      that municipality and ``place`` the place's name ("Hoofddorp").
+    * ``ambiguous``: the name fits several municipalities (a bare "Bergen", or
+      a place in more than one municipality, then ``place`` is set): the user
+      chooses from ``candidates``.
+    * ``suggestions``: no exact fit, but ``candidates`` are genuinely close.
+    * ``none``: nothing fits; ``candidates`` is empty.
+
+    ``places`` runs beside ``candidates``: the place name through which each
+    candidate was found, or None when it was found by its own name.
+    """
+
+    kind: Kind
     candidates: tuple[Municipality, ...]
+    place: str | None = None
+    places: tuple[str | None, ...] = ()
+    fuzzy: bool = False
 
     @property
     def municipality(self) -> Municipality | None:
-        return self.candidates[0] if self.kind == "exact" else None
+        return self.candidates[0] if self.kind in ("exact", "place") else None
+
+
+# An index entry: the municipality codes a key names, and the place name when the key is a place.
+_Entry = tuple[tuple[str, ...], str | None]
 
 
 class MunicipalityFinder:
-    """Precomputed index over the official names and the aliases."""
+    """Indexes over the official names, the aliases and the CBS places, built once."""
 
     def __init__(self, content: Content) -> None:
         self._content = content
-        keys: dict[str, set[str]] = {}
+        names: dict[str, set[str]] = {}
         for m in content.municipalities:
-            keys.setdefault(normalise(m.name), set()).add(m.code)
+            names.setdefault(normalise(m.name), set()).add(m.code)
             plain = _SUFFIX.sub("", m.name)
             if plain != m.name:  # "Bergen (NH.)" is also just "Bergen"
-                keys.setdefault(normalise(plain), set()).add(m.code)
+                names.setdefault(normalise(plain), set()).add(m.code)
         for alias, code in content.aliases.items():
-            keys.setdefault(normalise(alias), set()).add(code)
-        self._keys = {k: tuple(sorted(v)) for k, v in keys.items() if k}
-        self._choices = list(self._keys)
+            names.setdefault(normalise(alias), set()).add(code)
+        self._names: dict[str, _Entry] = {k: (tuple(sorted(v)), None) for k, v in names.items() if k}
 
-    def _municipalities(self, codes: tuple[str, ...] | list[str]) -> tuple[Municipality, ...]:
+        places: dict[str, dict[str, str]] = {}  # key -> municipality code -> place name
+        for p in content.places:
+            keys = [normalise(p.name)]
+            plain = _PLACE_SUFFIX.sub("", p.name)
+            if plain != p.name:  # "Hengelo (Gld)" is also typed "Hengelo"
+                keys.append(normalise(plain))
+            for key in keys:
+                if key and key not in self._names:  # the municipality list wins
+                    by_code = places.setdefault(key, {})
+                    # the plainest spelling names the place: "Vianen" rather than "Vianen NB"
+                    if p.municipality_code not in by_code or normalise(p.name) == key:
+                        by_code[p.municipality_code] = p.name
+        self._places: dict[str, _Entry] = {}
+        for key, by_code in places.items():
+            name = next((n for n in by_code.values() if normalise(n) == key), next(iter(by_code.values())))
+            self._places[key] = (tuple(sorted(by_code)), name)
+        self._choices = [*self._names, *self._places]
+
+    def _entry(self, key: str) -> _Entry:
+        return self._names.get(key) or self._places[key]
+
+    def _sorted(self, codes: tuple[str, ...]) -> tuple[Municipality, ...]:
         return tuple(sorted((self._content.municipality(c) for c in codes), key=lambda m: m.name))
+
+    def _of(self, entry: _Entry, *, fuzzy: bool = False) -> MunicipalityMatch:
+        codes, place = entry
+        found = self._sorted(codes)
+        via = tuple(place for _ in found)
+        if len(found) > 1:
+            return MunicipalityMatch("ambiguous", found, place, via, fuzzy)
+        return MunicipalityMatch("place" if place else "exact", found, place, via, fuzzy)
 
     def find(self, text: str, limit: int = 3) -> MunicipalityMatch:
         query = normalise(text)
         if not query:
             return MunicipalityMatch("none", ())
-        exact = self._keys.get(query)
-        if exact:
-            if len(exact) == 1:
-                return MunicipalityMatch("exact", self._municipalities(exact))
-            return MunicipalityMatch("ambiguous", self._municipalities(exact))
-        scored = process.extract(query, self._choices, scorer=fuzz.ratio, limit=limit * 4)
-        best: dict[str, float] = {}
-        for key, score, _ in scored:
-            for code in self._keys[key]:
-                best[code] = max(best.get(code, 0.0), score)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._content.municipality(kv[0]).name))
-        if not ranked:
+        if query in self._names:
+            return self._of(self._names[query])
+        if query in self._places:
+            return self._of(self._places[query])
+        if (
+            len(query.replace(" ", "")) < MIN_FUZZY_LENGTH
+            or not any(ch.isalpha() for ch in query)
+            or query in _NOT_A_NAME
+        ):
             return MunicipalityMatch("none", ())
-        top_code, top = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top >= SURE and top - runner_up >= MARGIN:
-            return MunicipalityMatch("exact", (self._content.municipality(top_code),))
-        close = [code for code, score in ranked if score >= CLOSE][:limit]
-        if close:
-            return MunicipalityMatch("ambiguous", tuple(self._content.municipality(c) for c in close))
-        return MunicipalityMatch("suggestions", tuple(self._content.municipality(c) for c, _ in ranked[:limit]))
+        scored = [
+            (key, score - (PLACE_HANDICAP if key not in self._names else 0), i)
+            for key, score, i in process.extract(
+                query, self._choices, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=CLOSE
+            )
+        ]
+        if not scored:
+            return MunicipalityMatch("none", ())
+        # best score per municipality, remembering through which key it was found
+        best: dict[str, tuple[float, str]] = {}
+        for key, score, _ in scored:
+            for code in self._entry(key)[0]:
+                if code not in best or score > best[code][0]:
+                    best[code] = (score, key)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._content.municipality(kv[0]).name))
+        top_score, top_key = ranked[0][1]
+        runner_up = max((s for k, s, _ in scored if k != top_key), default=0.0)
+        if top_score >= SURE and top_score - runner_up >= MARGIN and len(query) >= MIN_SURE_LENGTH:
+            return self._of(self._entry(top_key), fuzzy=True)
+        chosen = ranked[:limit]
+        return MunicipalityMatch(
+            "suggestions",
+            tuple(self._content.municipality(code) for code, _ in chosen),
+            None,
+            tuple(self._entry(key)[1] for _, (_, key) in chosen),
+            True,
+        )
