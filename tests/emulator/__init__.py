@@ -3,6 +3,7 @@
 from .api_errors import BotApiError
 from .clock import Clock, ManualClock, SystemClock
 from .emulator import BotApiEmulator
+from .flood import FloodLimits
 from .model import CallbackAnswer, CallRecord, ChatEvent, Message, UploadedFile, User
 from .user_side import ChatView, GroupClient, UserClient
 
@@ -13,6 +14,7 @@ __all__ = [
     "CallbackAnswer",
     "ChatEvent",
     "ChatView",
+    "FloodLimits",
     "Clock",
     "GroupClient",
     "ManualClock",

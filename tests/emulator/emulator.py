@@ -20,12 +20,13 @@ trimming, UTF-16 limits, inline keyboard validation, callback query expiry,
 Simplified: Markdown/MarkdownV2 are refused with an "[emulator]" error; the
 entities Telegram detects by itself (URLs, mentions, hashtags, bot commands,
 e-mail addresses) are found by simpler rules (bare domains only for common
-TLDs); no flood limits unless injected; no channels, inline mode, media groups
+TLDs); flood limits only with ``flood_control`` (see flood.py) or injected; no channels, inline mode, media groups
 or forum topics; photos are not re-encoded (one extra thumbnail size is made up).
 """
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Any
 
@@ -33,6 +34,7 @@ from aiohttp import web
 
 from .clock import Clock, SystemClock
 from .faults import Fault, FaultPlan
+from .flood import FloodControl, FloodLimits
 from .http_app import BotApiHttpApp
 from .model import CallRecord, ChatType, UploadedFile, User
 from .user_side import GroupClient, UserClient
@@ -53,6 +55,7 @@ class BotApiEmulator:
         group_privacy: bool = True,
         allow_insecure_webhooks: bool = False,
         host: str = "127.0.0.1",
+        flood_control: FloodLimits | bool = False,
     ) -> None:
         bot_id = token.split(":", 1)[0]
         if not bot_id.isdigit() or ":" not in token:
@@ -71,6 +74,8 @@ class BotApiEmulator:
         )
         self._faults = FaultPlan()
         self._calls: list[CallRecord] = []
+        limits = FloodLimits() if flood_control is True else (flood_control or None)
+        self.flood = FloodControl(limits, _loop_time) if limits is not None else None
         self._delivery = WebhookDelivery(self._world)
         self._app = BotApiHttpApp(
             self._world,
@@ -78,6 +83,7 @@ class BotApiEmulator:
             self._calls,
             allow_insecure_webhooks=allow_insecure_webhooks,
             on_webhook_change=self._delivery.restart,
+            flood=self.flood,
         )
         self._host = host
         self._runner: web.AppRunner | None = None
@@ -209,9 +215,26 @@ class BotApiEmulator:
     def rejections(self) -> list[CallRecord]:
         """Requests Telegram would have refused because of the request itself.
 
-        4xx answers other than 409, excluding requests that got an injected fault.
+        4xx answers other than 409, excluding requests that got an injected fault
+        and flood control's 429s (see ``flood_limited``); and, as a pseudo-call
+        ``answerCallbackQuery`` with ``seq`` 0, every callback query the bot
+        received and left unanswered until it expired (the user saw a spinner).
         """
-        return [call for call in self._calls if call.rejected]
+        rejected = [call for call in self._calls if call.rejected]
+        timeout = self._world.settings.callback_query_timeout
+        for query in self._world.unanswered_callbacks(older_than=timeout):
+            rejected.append(CallRecord(0, "answerCallbackQuery", {"callback_query_id": query.id}, {},
+                                       http_status=400, description="callback query never answered",
+                                       rejected=True))
+        return rejected
+
+    def unanswered_callbacks(self) -> list[str]:
+        """Ids of callback queries the bot received (update confirmed) and has not answered yet."""
+        return [query.id for query in self._world.unanswered_callbacks()]
+
+    def flood_limited(self) -> list[CallRecord]:
+        """Calls that flood control answered with 429 (``flood_control`` mode)."""
+        return [call for call in self._calls if call.flood_limited]
 
     def documents(self, chat_id: int) -> list[UploadedFile]:
         state = self._world.chat_state(chat_id)
@@ -244,3 +267,7 @@ class BotApiEmulator:
     def world(self) -> BotWorld:
         """The emulated state itself, for assertions the helpers above don't cover."""
         return self._world
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()

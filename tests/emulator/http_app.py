@@ -19,6 +19,7 @@ from aiohttp import web
 
 from . import api_errors as e
 from .faults import Fault, FaultPlan
+from .flood import FloodControl
 from .methods import METHODS, ApiResult, MethodContext
 from .model import CallRecord
 from .request_params import RequestParams, read_params
@@ -49,8 +50,10 @@ class BotApiHttpApp:
         *,
         allow_insecure_webhooks: bool,
         on_webhook_change: Callable[[], None],
+        flood: FloodControl | None = None,
     ) -> None:
         self._world = world
+        self._flood = flood
         self._faults = faults
         self._calls = calls
         self._context = MethodContext(world, allow_insecure_webhooks, on_webhook_change)
@@ -118,6 +121,9 @@ class BotApiHttpApp:
 
         if params_error is not None or params is None:
             response = self._answer_error(record, params_error or e.bad_request("no parameters"))
+        elif self._flood is not None and (limited := self._flood.admit(key, params.str("chat_id"))) is not None:
+            record.flood_limited = True
+            response = self._answer_error(record, limited)
         else:
             response = await self._run_method(record, handler, params)
 
@@ -151,6 +157,7 @@ class BotApiHttpApp:
             400 <= error.error_code < 500
             and error.error_code != 409
             and record.fault in (None, "slow")
+            and not record.flood_limited
         )
         record.finished_at = asyncio.get_running_loop().time()
         return _json_response(error.error_code, error.to_api())

@@ -336,8 +336,13 @@ async def send_message(ctx: MethodContext, p: RequestParams) -> Any:
     return ctx.world.bot_message(state, text=text, markup=markup, reply_to=reply_to).to_api()
 
 
+EDIT_WINDOW_SECONDS = 48 * 3600  # older messages can't be edited (as the contract's door assumes)
+
+
 def _require_editable(ctx: MethodContext, message: Message) -> None:
     if message.sender.id != ctx.world.bot.id:
+        raise e.bad_request(e.MESSAGE_CANT_BE_EDITED)
+    if ctx.world.now() - message.date > EDIT_WINDOW_SECONDS:
         raise e.bad_request(e.MESSAGE_CANT_BE_EDITED)
 
 

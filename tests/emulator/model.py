@@ -173,6 +173,7 @@ class ChatEvent:
     kind: EventKind
     message: Message | None  # a snapshot, as it was right after the event
     action: str | None = None  # for chat_action
+    at: float = 0.0  # time.monotonic() when it happened (the event loop's clock)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class CallbackQueryRecord:
     chat_instance: str
     created_at: float
     answer: CallbackAnswer | None = None
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -221,5 +223,6 @@ class CallRecord:
     result: Any = None
     rejected: bool = False
     fault: str | None = None
+    flood_limited: bool = False  # answered 429 by flood control (not a rejection of the request)
     started_at: float = 0.0
     finished_at: float | None = None

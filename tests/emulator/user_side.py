@@ -250,6 +250,10 @@ class UserClient(ChatView):
     async def edit_message(self, message_id: int, text: str) -> int | None:
         return self._world.user_edit(self._state, message_id, text)
 
+    async def delete_message(self, message_id: int) -> None:
+        """The user deletes a message (theirs or the bot's) from the private chat."""
+        self._world.user_delete(self._state, message_id)
+
     async def block(self) -> int | None:
         """The user blocks the bot: a my_chat_member update, then 403 for the bot."""
         return self._world.set_blocked(self._state, self.user, True)

@@ -8,6 +8,7 @@ updates. Everything runs on the event loop's thread; nothing blocks.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +169,7 @@ class BotWorld:
                      action: str | None = None) -> None:
         self._event_seq += 1
         snapshot = message.snapshot() if message is not None else None
-        state.events.append(ChatEvent(self._event_seq, kind, snapshot, action))
+        state.events.append(ChatEvent(self._event_seq, kind, snapshot, action, time.monotonic()))
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -326,7 +327,31 @@ class BotWorld:
             "chat_instance": record.chat_instance,
             "data": data,
         }
-        return self.updates.add("callback_query", payload)
+        record.update_id = self.updates.add("callback_query", payload)
+        return record.update_id
+
+    def unanswered_callbacks(self, older_than: float = 0.0) -> list[CallbackQueryRecord]:
+        """Callback queries the bot received (their update confirmed) and never answered.
+
+        Telegram's client shows a spinner until the answer comes; every query must be answered.
+        """
+        now = self.clock.now()
+        confirmed = self.updates.confirmed_offset
+        return [
+            record
+            for record in self._callbacks.values()
+            if record.answer is None
+            and record.update_id is not None
+            and record.update_id < confirmed
+            and now - record.created_at >= older_than
+        ]
+
+    def user_delete(self, state: ChatState, message_id: int) -> None:
+        """The user deletes a message in their private chat (the bot is not told)."""
+        message = state.messages.get(message_id)
+        if message is None or message.deleted:
+            raise LookupError(f"no message {message_id} in chat {state.chat.id}")
+        message.deleted = True
 
     def set_blocked(self, state: ChatState, user: User, blocked: bool) -> int | None:
         if state.blocked == blocked:
