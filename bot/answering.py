@@ -1,10 +1,20 @@
 """Answers to free-text questions: one decision for the chat, ``checkbot ask`` and ``--json``.
 
 ``Answerer.compose(question)`` decides what kind of answer a typed message
-gets (contract §3) and renders it as escaped HTML; the conversation core calls
-it through ``asyncio.to_thread`` outside any database transaction, because the
-search is CPU-bound. ``compose_pick`` renders a resource or practice example
-picked from the "Bedoelt u…" buttons.
+gets (contract §3) and renders it as escaped HTML. The order of the decision:
+
+1. safety (:mod:`content.safety`): a young person in acute danger -> URGENT,
+   112 and Veilig Thuis first; a worry about one young person -> CONCERN,
+   Veilig Thuis for advice and the signalling resources. Whatever the search
+   finds follows below. Never logged.
+2. greetings and thanks; questions about the bot (ABOUT_BOT) and about the
+   subject itself (ABOUT_SUBJECT: the checklist's own introduction);
+3. the search over the checklist (:mod:`content.matcher`): CONFIDENT,
+   UNSURE (the "Bedoelt u…" choices) or NONE.
+
+``compose`` is CPU-bound: the conversation core calls it through
+``asyncio.to_thread``, outside any database transaction. ``compose_pick``
+renders a resource or practice example picked from the "Bedoelt u…" buttons.
 """
 
 from __future__ import annotations
@@ -12,12 +22,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import resources
+
+import yaml
 
 from bot.html import esc, link
-from content.matcher import Answer, Hit, ResourceMatcher
+from content.matcher import Answer, Hit, ResourceMatcher, content_words, fold
 from content.model import Content
+from content.safety import SafetyRule, SafetyText, load_safety_texts
 
 LABEL_CHARS = 40  # a "Bedoelt u…" button label, "…" included
+MAX_QUESTION = 500  # characters of a question that are read
 
 
 class AnswerKind(StrEnum):
@@ -45,6 +60,7 @@ class Composed:
     text: str  # escaped HTML, ready to send; a safety text comes first when there is one
     choices: tuple[Choice, ...]  # only for UNSURE: the "Bedoelt u…" options
     log_text: str | None  # de-identified text for the question log; None = do not log
+    hits: tuple[Hit, ...] = ()  # what the search offered, best first (for `checkbot ask --json`)
 
 
 def cut_label(text: str, limit: int = LABEL_CHARS) -> str:
@@ -66,18 +82,31 @@ def hit_html(hit: Hit) -> str:
     return text
 
 
-_TEXTS = {
-    "answer_title": "<b>Dit kan u helpen:</b>",
-    "unsure": "Ik weet niet zeker wat u zoekt. Bedoelt u een van deze?",
-    "none": (
-        "Daar weet ik helaas geen antwoord op: ik ken alleen de checklist en de bronnen daarin. "
-        "Typ /hulp voor wat ik kan."
-    ),
-}
-
-
+# -- questions about the bot and about the subject -------------------------------------
+_BOT_WORDS = frozenset("bot chatbot checkbot robot chatgpt ai programma app".split())
+_YOU = frozenset("je jij jou u you".split())
+_ASKING = frozenset("wat hoe wie waarom kun kan kunt doe doet werkt ben bent what how who why can do does are work".split())
+_SUBJECT_WORDS = frozenset("loverboy loverboys loverboyproblematiek loverboypraktijken lovergirl mensenhandel".split())
+_DEFINING = frozenset(
+    "wat is zijn betekent betekenis definitie uitleg leg uit what a mean means meaning definition explain".split()
+)
 _EMAIL = re.compile(r"\S+@\S+")
 _DIGITS = re.compile(r"\d[\d\s-]*\d|\d")
+
+
+def is_about_bot(words: list[str]) -> bool:
+    """ "hoe werkt deze bot", "wat kun je", "who made you?" """
+    if set(words) & _BOT_WORDS and set(words) & _ASKING:
+        return True
+    return not content_words(words) and bool(set(words) & _YOU) and bool(set(words) & _ASKING)
+
+
+def is_about_subject(words: list[str]) -> bool:
+    """ "wat is een loverboy", "what is a loverboy", "definitie loverboyproblematiek" """
+    present = set(words)
+    return bool(present & _SUBJECT_WORDS) and bool(present & _DEFINING) and present <= (
+        _SUBJECT_WORDS | _DEFINING | frozenset("een de het eigenlijk precies nou nu dat dit".split())
+    )
 
 
 def _scrub(text: str) -> str:
@@ -91,6 +120,10 @@ class Answerer:
     def __init__(self, content: Content) -> None:
         self._content = content
         self._matcher: ResourceMatcher | None = None
+        self._safety = SafetyRule()
+        self._safety_texts = load_safety_texts(frozenset(content.resources))
+        raw = yaml.safe_load((resources.files("content") / "answering.yaml").read_text(encoding="utf-8"))
+        self._t: dict[str, str] = {str(k): str(v).strip() for k, v in raw.items()}
 
     @property
     def matcher(self) -> ResourceMatcher:
@@ -98,21 +131,54 @@ class Answerer:
             self._matcher = ResourceMatcher(self._content)
         return self._matcher
 
+    # -- the decision --------------------------------------------------------------------
     def compose(self, question: str) -> Composed:
-        answer: Answer = self.matcher.ask(question[:500])
+        question = question[:MAX_QUESTION]
+        words = fold(question)
+        safety = self._safety.classify(question)
+        answer: Answer = self.matcher.ask(question)
+        if safety is not None:
+            return self._safety_answer(safety, answer)
         texts = self._content.texts.strings
         if answer.kind == "greeting":
             return Composed(AnswerKind.GREETING, texts.get("question_greeting", "Hallo!"), (), None)
         if answer.kind == "thanks":
             return Composed(AnswerKind.THANKS, texts.get("question_thanks", "Graag gedaan!"), (), None)
+        if is_about_bot(words):
+            return Composed(AnswerKind.ABOUT_BOT, self._t["about_bot"], (), None)
+        if is_about_subject(words):
+            return Composed(AnswerKind.ABOUT_SUBJECT, self._about_subject(), (), None)
         if answer.kind == "confident":
-            body = "\n\n".join([_TEXTS["answer_title"], *(hit_html(h) for h in answer.hits)])
-            return Composed(AnswerKind.CONFIDENT, body, (), None)
+            body = "\n\n".join([self._t["answer_title"], *(hit_html(h) for h in answer.hits)])
+            return Composed(AnswerKind.CONFIDENT, body, (), None, answer.hits)
         if answer.kind == "unsure":
             choices = tuple(Choice(cut_label(h.title), h.kind, h.id) for h in answer.hits)
-            return Composed(AnswerKind.UNSURE, esc(_TEXTS["unsure"]), choices, _scrub(question))
-        return Composed(AnswerKind.NONE, esc(_TEXTS["none"]), (), _scrub(question))
+            return Composed(AnswerKind.UNSURE, esc(self._t["unsure"]), choices, _scrub(question), answer.hits)
+        return Composed(AnswerKind.NONE, esc(self._t["none"]), (), _scrub(question))
 
     def compose_pick(self, kind: str, id: str) -> str | None:
         hit = self.matcher.hit(kind, id)
         return None if hit is None else hit_html(hit)
+
+    # -- the texts -------------------------------------------------------------------------
+    def _safety_answer(self, safety: str, answer: Answer) -> Composed:
+        block: SafetyText = self._safety_texts.urgent if safety == "urgent" else self._safety_texts.concern
+        found = answer.hits if answer.kind in ("confident", "unsure") else ()
+        extra = [h for r in block.resource_ids if (h := self.matcher.hit("resource", r)) is not None]
+        shown = list(extra) + [h for h in found if (h.kind, h.id) not in {(e.kind, e.id) for e in extra}]
+        parts = [block.html()]
+        if shown:
+            parts += [self._t["answer_title"], *(hit_html(h) for h in shown)]
+        kind = AnswerKind.URGENT if safety == "urgent" else AnswerKind.CONCERN
+        return Composed(kind, "\n\n".join(parts), (), None, tuple(found))
+
+    def _about_subject(self) -> str:
+        intro = self._content.intro
+        waarom = next((s for s in intro.sections if s.id == "waarom"), None)
+        text = waarom.text if waarom is not None else intro.lead
+        parts = [self._t["about_subject_title"], *(esc(p) for p in text.split("\n\n"))]
+        more = [h for r in ("nji-kennis-en-bewustwording", "ccv-handreiking-loverboyproblematiek")
+                if (h := self.matcher.hit("resource", r)) is not None]
+        if more:
+            parts += [self._t["about_subject_more"], *(hit_html(h) for h in more)]
+        return "\n\n".join(parts)

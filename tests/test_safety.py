@@ -1,0 +1,88 @@
+"""Safety first (issue 12 item 4): urgent messages get 112 and Veilig Thuis first,
+worries get Veilig Thuis for advice and the signalling resources, and ordinary
+questions get no emergency numbers. The messages are tests/data/safety.yaml,
+written before the rule was built."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.answering import Answerer, AnswerKind
+from content.model import Content
+from content.safety import SafetyError, SafetyRule, load_safety_texts
+
+MESSAGES = yaml.safe_load((Path(__file__).parent / "data" / "safety.yaml").read_text(encoding="utf-8"))["messages"]
+EMERGENCY = re.compile(r"\b112\b|0900-8844|0800-2000|0800-0188")
+
+
+def _of(label: str) -> list[str]:
+    return [m["text"] for m in MESSAGES if m["label"] == label]
+
+
+@pytest.fixture(scope="module")
+def answerer(content: Content) -> Answerer:
+    return Answerer(content)
+
+
+def test_the_labelled_set_is_large_enough() -> None:
+    assert len(_of("urgent")) >= 20
+    assert len(_of("ordinary")) + len(_of("concern")) >= 20
+    assert {m["label"] for m in MESSAGES} == {"urgent", "concern", "ordinary"}
+
+
+@pytest.mark.parametrize("text", _of("urgent"))
+def test_urgent_messages_get_112_and_veilig_thuis_first(answerer: Answerer, text: str) -> None:
+    composed = answerer.compose(text)
+    assert composed.kind is AnswerKind.URGENT, text
+    first = composed.text.split("\n\n")[0]
+    for needed in ("112", "0900-8844", "0800-2000", "0800-0188", "mensenhandel.nl"):
+        assert needed in first, (text, needed)
+    assert first.index("112") < first.index("0800-2000") < first.index("mensenhandel.nl")
+    assert composed.log_text is None  # the text of a safety message is never stored
+
+
+@pytest.mark.parametrize("text", _of("concern"))
+def test_a_worry_gets_veilig_thuis_for_advice_and_signalling_resources(answerer: Answerer, text: str) -> None:
+    composed = answerer.compose(text)
+    assert composed.kind is AnswerKind.CONCERN, text
+    assert "0800-2000" in composed.text
+    assert "Hoe-signaleer-je-slachtoffers" in composed.text  # the checklist's stappenplan signaleren
+    assert composed.log_text is None
+
+
+@pytest.mark.parametrize("text", _of("ordinary"))
+def test_ordinary_questions_get_no_emergency_numbers(answerer: Answerer, text: str) -> None:
+    composed = answerer.compose(text)
+    assert composed.kind not in (AnswerKind.URGENT, AnswerKind.CONCERN), text
+    assert not EMERGENCY.search(composed.text), (text, composed.text)
+
+
+def test_the_none_answer_points_nowhere_near_an_emergency(answerer: Answerer) -> None:
+    composed = answerer.compose("parkeervergunning aanvragen")
+    assert composed.kind is AnswerKind.NONE
+    assert not EMERGENCY.search(composed.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sppoed meisje bedreigt", "urgent"),  # typos
+        ("SHE IS IN DANGER RIGHT NOW", "urgent"),
+        ("de afspraken zijn gesloten", None),  # "gesloten" is not "opgesloten"
+        ("hoe regelen we als gemeente de opvang bij acute situaties", None),
+        ("ik maak me zorgen over ons beleid", None),
+    ],
+)
+def test_rule_edges(text: str, expected: str | None) -> None:
+    assert SafetyRule().classify(text) == expected
+
+
+def test_safety_texts_name_their_numbers_and_resources(content: Content) -> None:
+    texts = load_safety_texts(frozenset(content.resources))
+    assert texts.urgent.html().index("112") < texts.urgent.html().index("0800-0188")
+    with pytest.raises(SafetyError):
+        load_safety_texts(frozenset())  # the concern text's resources must exist
