@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from storage.db import default_path
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+DEFAULT_MAX_RATE = 28.0  # messages per second overall: a little under Telegram's 30; above 30 = no limit
 
 
 class ConfigError(Exception):
@@ -26,7 +27,7 @@ class TelegramConfig:
     port: int = 8443
     poll_timeout: int = 30
     reminder_days: int = 7
-    max_rate: float = 30.0  # messages per second overall (Telegram's broadcast limit)
+    max_rate: float = DEFAULT_MAX_RATE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "TelegramConfig":
@@ -46,7 +47,7 @@ class TelegramConfig:
         try:
             port = int(env.get("PORT") or 8443)
             reminder_days = int(env.get("CHECKBOT_REMINDER_DAYS") or 7)
-            max_rate = float(env.get("CHECKBOT_MAX_RATE") or 30)
+            max_rate = float(env.get("CHECKBOT_MAX_RATE") or DEFAULT_MAX_RATE)
         except ValueError:
             raise ConfigError("PORT, CHECKBOT_REMINDER_DAYS and CHECKBOT_MAX_RATE must be numbers") from None
         return cls(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import (
     CallbackQuery,
@@ -35,7 +36,11 @@ from bot.engine import Engine
 from bot.events import Event, Press, Text, UserRef, parse_command
 from bot.telegram.logs import Pseudonyms
 from bot.telegram.polling import retry_seconds
+from bot.telegram.sender import Priority
 from bot.views import Document, Keyboard, Message, Reply
+
+if TYPE_CHECKING:  # Notice is the core's (contract §1); read duck-typed until every Reply has one
+    from bot.views import Notice
 
 log = logging.getLogger(__name__)
 
@@ -186,22 +191,41 @@ class TelegramDoor:
             # Applied before a crash or a redelivery: its callback query was (or can no
             # longer be) answered; answering again is a Bad Request. Show where the user is.
             log.info("update %d of %s was applied before; showing the current place", update.update_id, self.pseudonym(user.id))
-            query = None
-        await self.deliver(context, chat.id, reply, query=query)
+        await self.deliver(context, chat.id, reply, query=query, answer=not reply.duplicate)
 
     async def deliver(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, *, query: CallbackQuery | None = None
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        reply: Reply,
+        *,
+        query: CallbackQuery | None = None,
+        answer: bool = True,
     ) -> None:
-        if query is not None:
-            await self.answer_query(query, reply.toast)
-            # An expired button's keyboard is left alone: a double tap can reach us after the
-            # first tap's edit, and removing it again would be "message is not modified".
-            if reply.edit is not None and query.message is not None and query.message.is_accessible:
-                await self.edit(context, chat_id, query.message.message_id, reply.edit)
+        """Contract §1 on the wire: a press costs answerCallbackQuery + one edit, made at once.
+
+        ``answer=False`` for a redelivered press, whose query was answered (or expired) before.
+        """
+        pressed = query.message if query is not None and query.message is not None else None
+        steps = []
+        if query is not None and answer:
+            steps.append(self.answer_query(query, reply.toast))
+        if reply.edit is not None:
+            if pressed is not None and pressed.is_accessible:
+                steps.append(self.edit(context, chat_id, pressed.message_id, reply.edit))
+            else:  # no press, or a message too old for Telegram to include: the next screen is new
+                steps.append(self.send(context, chat_id, reply.edit))
+        if len(steps) == 2:
+            # Neither waits for the other: the toast stops the spinner, the edit shows the next screen.
+            await asyncio.gather(*steps)
+        elif steps:
+            await steps[0]
         for message in reply.messages:
             await self.send(context, chat_id, message)
         for document in reply.documents:
             await self.send_document(context, chat_id, document)
+        for notice in getattr(reply, "notices", ()):
+            await self.send_notice(context, notice)
 
     async def answer_query(self, query: CallbackQuery, toast: str | None) -> None:
         try:
@@ -209,7 +233,9 @@ class TelegramDoor:
         except BadRequest as exc:  # too old (e.g. pressed while the bot was down): nothing to answer
             log.info("callback query not answered: %s", exc.message)
 
-    async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message) -> None:
+    async def send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message, *, priority: Priority = Priority.REPLY
+    ) -> None:
         await with_retries(
             lambda: context.bot.send_message(
                 chat_id,
@@ -217,11 +243,13 @@ class TelegramDoor:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons),
                 link_preview_options=NO_PREVIEW,
+                rate_limit_args=priority or None,
             ),
             "sendMessage",
         )
 
     async def edit(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, message: Message) -> None:
+        """Show ``message`` in place of the pressed one; a new message if that one can't be edited."""
         try:
             await with_retries(
                 lambda: context.bot.edit_message_text(
@@ -234,8 +262,21 @@ class TelegramDoor:
                 ),
                 "editMessageText",
             )
-        except BadRequest as exc:  # e.g. deleted by the user; the record is cosmetic
-            log.info("could not edit message: %s", exc.message)
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():  # a double tap: the screen is already there
+                return
+            # older than 48 hours, deleted by the user, ...: the user must still see the next screen
+            log.info("could not edit message (%s); sending it as a new one", exc.message)
+            await self.send(context, chat_id, message)
+
+    async def send_notice(self, context: ContextTypes.DEFAULT_TYPE, notice: Notice) -> None:
+        """A message for another user (e.g. the coordinator role passed on to them)."""
+        if not notice.user_key.startswith("tg:"):
+            return
+        try:
+            await self.send(context, int(notice.user_key[3:]), notice.message)
+        except (Forbidden, BadRequest) as exc:  # blocked the bot, never started it: they'll see it in the bot
+            log.info("notice to %s not delivered: %s", self.pseudonym(notice.user_key), exc.message)
 
     async def send_document(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, document: Document) -> None:
         caption = document.caption[:1024] or None
