@@ -7,16 +7,20 @@ so the comparison measures checkbot's own work (engine, SQLite, inbox), not
 different client settings. Per update it does what checkbot does on the wire:
 
 * ``/start`` or a text: one message with a 2-2-2 inline keyboard (checkbot's question);
-* a button press: ``answerCallbackQuery``, ``editMessageText`` of the pressed
-  message (keyboard removed), and a new message with the same keyboard.
+* a button press, ``ECHO_STYLE=edit`` (one message per tap, checkbot since
+  issue 13): ``answerCallbackQuery`` and ``editMessageText`` of the pressed
+  message into the next question, keyboard included;
+* a button press, ``ECHO_STYLE=send`` (checkbot before issue 13):
+  ``answerCallbackQuery``, ``editMessageText`` of the pressed message
+  (keyboard removed), and a new message with the next question.
 
 It stores nothing and keeps nothing. Configuration through the environment,
 as checkbot: ``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``,
-``CHECKBOT_MAX_RATE`` (messages per second overall, default 30), and
-``ECHO_CONCURRENT_UPDATES``: how many updates are processed at once. The
-default, 64, is what checkbot really runs with (its Dispatcher's slots; its
-``concurrent_updates(True)`` is bypassed by its own polling); PTB's own
-default for ``concurrent_updates(True)`` is 256. SIGTERM or SIGINT stops it
+``CHECKBOT_MAX_RATE`` (messages per second overall; above 30 no rate
+limiter at all, as checkbot's own limiter then lets everything through), and
+``ECHO_CONCURRENT_UPDATES``: 0 for PTB's default sequential processing (one
+update at a time), N for ``concurrent_updates(N)``. bench/load.py runs both
+modes and compares checkbot with the faster. SIGTERM or SIGINT stops it
 after the updates in flight are handled.
 
     python bench/echo_bot.py
@@ -44,6 +48,8 @@ from telegram.ext import (
 )
 
 POLL_TIMEOUT = 30  # checkbot's TelegramConfig.poll_timeout
+STYLE = os.environ.get("ECHO_STYLE", "edit")  # "edit": one message per tap; "send": edit + new message
+TELEGRAM_OVERALL = 30.0  # messages/s; a CHECKBOT_MAX_RATE above it means no rate limiter
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 LABELS = (("Ja", "j"), ("Deels", "d"), ("Nee", "n"), ("Weet ik niet", "o"))
 # about the size of a checkbot question: progress line, bar, one check's text
@@ -100,6 +106,21 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     label = pressed_label(query.message.reply_markup if query.message is not None else None, query.data)
+    if STYLE == "edit":
+        steps = [query.answer(text=f"✅ {label}")]
+        if query.message is not None and query.message.is_accessible:
+            steps.append(
+                context.bot.edit_message_text(
+                    f"Vorige: ✅ {html.escape(label, quote=False)}\n\n{question(update.update_id, label)}",
+                    chat_id=query.message.chat.id,
+                    message_id=query.message.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=question_keyboard(update.update_id),
+                    link_preview_options=NO_PREVIEW,
+                )
+            )
+        await asyncio.gather(*steps)
+        return
     await query.answer(text=f"✅ {label}")
     if query.message is not None and query.message.is_accessible:
         chat_id = query.message.chat.id
@@ -113,15 +134,14 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_question(context, chat_id, update.update_id, label)
 
 
-DEFAULT_CONCURRENCY = 64  # bot.telegram.dispatch.Dispatcher's default
+DEFAULT_CONCURRENCY = 0  # PTB's default: one update at a time
 
 
 def build(token: str, base_url: str | None, max_rate: float, concurrency: int = DEFAULT_CONCURRENCY) -> Application:
     builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter(overall_max_rate=max_rate, max_retries=3))
-        .concurrent_updates(concurrency)
+        .concurrent_updates(concurrency if concurrency > 0 else False)
         .connection_pool_size(64)
         .connect_timeout(10)
         .read_timeout(20)
@@ -129,6 +149,8 @@ def build(token: str, base_url: str | None, max_rate: float, concurrency: int = 
         .pool_timeout(30)
         .get_updates_read_timeout(POLL_TIMEOUT + 10)
     )
+    if max_rate <= TELEGRAM_OVERALL:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=max_rate, max_retries=3))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot", 1))
     app = builder.build()

@@ -1,31 +1,37 @@
-"""Load test: the real ``checkbot telegram`` against a plain PTB echo bot, same traffic, same run.
+"""Load test: the real ``checkbot telegram`` against a bare PTB echo bot at its best, and a human pace.
 
-    python bench/load.py [--users K] [--quick] [--profile DIR]
+    python bench/load.py                       # capacity at 10, 50, 200 users, then the human-paced run
+    python bench/load.py --capacity 10 50      # capacity only, these user counts
+    python bench/load.py --human               # the human-paced run only
+    python bench/load.py --profile DIR ...     # the bots under py-spy (pip install py-spy into .venv)
 
-The Bot API emulator (``tests.emulator``) runs in this process on 127.0.0.1.
-K simulated users do a complete assessment at the same time: ``/start``, the
-municipality, the 24 answer buttons and the four "Verder naar thema N"
-buttons between the themes (30 updates each). A user acts only after the
-bot's reply to their previous action arrived, as a person does. The bot is a
-subprocess configured through the environment only (TELEGRAM_BOT_TOKEN,
-TELEGRAM_API_BASE_URL, CHECKBOT_DB in a temporary directory,
-CHECKBOT_MAX_RATE high enough not to limit). Then the same traffic goes to
-``bench/echo_bot.py`` (same PTB settings, same Bot API calls per update,
-no storage): the baseline.
+The Bot API emulator (``tests.emulator``) runs in this process on 127.0.0.1;
+the bots are subprocesses configured through the environment only
+(TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, CHECKBOT_DB in a temporary
+directory, CHECKBOT_MAX_RATE).
 
-Measured for both:
+**Capacity** (send cap lifted: CHECKBOT_MAX_RATE=100000, no flood control):
+K users do a complete assessment as fast as they can: ``/start``, the
+municipality, the 24 answers and the four "Verder naar thema N" presses (30
+updates each); a user acts as soon as the screen they act on is there (a new
+message, or the pressed message edited into the next question). The same
+traffic goes to ``bench/echo_bot.py`` in PTB's two modes, sequential (PTB's
+default) and ``concurrent_updates(True)``, making the same Bot API calls per
+tap as checkbot (``ECHO_STYLE``: taken from what checkbot did in its first run).
+The runs are interleaved (checkbot, echo sequential, echo concurrent, and
+again: A B C A B C); per side the median of its rounds counts, and checkbot is
+compared with the FASTER echo mode. Targets: throughput >= 0.8x, p99 <= 1.5x.
 
-* throughput: updates handled per second (all updates / time from the first
-  update to the last reply);
-* latency per update: from the moment the update is available to getUpdates
-  to the emulator receiving the bot's reply message (the one the user acts
-  on next), p50/p95/p99;
-* peak memory of the bot process (VmHWM), and its CPU time.
+**Human pace** (flood control on: 30/s overall, 1/s per chat, 429 beyond;
+CHECKBOT_MAX_RATE at its default): 100 users start, give their municipality
+and answer the first QUESTIONS questions, reading each for 2-8 s (uniform)
+before tapping. Reported: tap -> next question on screen p50/p95/p99, the
+messages sent or edited per tap, 429s, unanswered callback queries, and the
+answers in the database against the taps. Targets: p95 <= 1.0 s, <= 1.2
+messages per tap, no answer lost.
 
-Targets: throughput >= 0.8x echo, p99 <= 1.5x echo. Everything is bounded:
-a step waits at most STEP_TIMEOUT seconds, a side at most RUN_TIMEOUT.
-``--profile DIR`` runs each bot under ``py-spy record`` (install it into the
-venv yourself: ``pip install py-spy``) and writes collapsed stacks to DIR.
+Everything is bounded: a step waits at most STEP_TIMEOUT seconds, a run at
+most RUN_TIMEOUT, and a watchdog kills a bot that hangs anyway.
 """
 
 from __future__ import annotations
@@ -33,8 +39,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,18 +57,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (ROOT, ROOT / "bench")]
 
 from tests.emulator import BotApiEmulator  # noqa: E402
+from tests.emulator.flood import counts  # noqa: E402
 from tests.emulator.model import ChatEvent, Message  # noqa: E402
 
-MAX_RATE = "100000"  # messages/s for AIORateLimiter: far above what either bot reaches here
+UNLIMITED = "100000"  # CHECKBOT_MAX_RATE that lifts every send limit
 STEP_TIMEOUT = 120.0
-RUN_TIMEOUT = 900.0
+RUN_TIMEOUT = 600.0
 ANSWERS = ["Ja", "Nee", "Deels", "Weet ik niet", "Ja", "Ja"]
 TOWNS = ["Enschede", "Utrecht", "Almere", "Zwolle", "Breda", "Groningen", "Leiden", "Delft", "Tilburg", "Arnhem"]
-CHECKS = 24
-THEMES = 5
-STEPS = 2 + CHECKS + (THEMES - 1)  # /start, municipality, answers, "Verder" presses
 TARGET_THROUGHPUT = 0.8
 TARGET_P99 = 1.5
+TARGET_HUMAN_P95 = 1.0
+TARGET_PER_TAP = 1.2
+READING = (2.0, 8.0)
 
 
 @dataclass
@@ -77,6 +86,14 @@ class Result:
     updates: int = 0
     wall: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    tap_latencies: list[float] = field(default_factory=list)
+    taps: int = 0
+    tap_messages: int = 0  # messages sent or edited (ok) in the users' chats from their first tap on
+    messages_per_update: float = 0.0
+    flood_429: int = 0
+    unanswered: int = 0
+    answers_stored: int | None = None
+    answers_expected: int = 0
     rss_ready_kb: int = 0
     hwm_kb: int = 0
     cpu_s: float = 0.0
@@ -87,27 +104,29 @@ class Result:
     def throughput(self) -> float:
         return self.updates / self.wall if self.wall else 0.0
 
-    def pct(self, q: float) -> float:
-        if not self.latencies:
+    def pct(self, q: float, values: list[float] | None = None) -> float:
+        data = self.latencies if values is None else values
+        if not data:
             return float("nan")
-        ordered = sorted(self.latencies)
+        ordered = sorted(data)
         return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-# --- waiting for replies -----------------------------------------------------------------
+# --- waiting for the screen a user acts on -------------------------------------------------------
 
 
-class ReplyMonitor:
-    """Wakes each waiting user when the bot's reply arrives in their chat.
+class ScreenMonitor:
+    """Wakes each waiting user when the screen they act on next is there.
 
-    One task watches the emulator for changes and checks only the chats whose
-    users wait: ``ChatView.next_message`` would wake every waiting user on
-    every message, which at a few hundred users costs more CPU than the bots.
+    That screen is a bot message (new, or edited in place) that ``is_screen``
+    accepts. One task watches the emulator and checks only the chats whose
+    users wait: waking every user on every change costs more CPU than the bots
+    at a few hundred users.
     """
 
     def __init__(self, emulator: BotApiEmulator) -> None:
         self._world = emulator.world
-        self._waiting: dict[int, tuple[list[ChatEvent], int, Callable[[Message], bool], asyncio.Future[Message]]] = {}
+        self._waiting: dict[int, tuple[list[ChatEvent], int, Callable[[Message], bool], asyncio.Future[ChatEvent]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
@@ -115,18 +134,16 @@ class ReplyMonitor:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        # Python 3.11's wait_for can swallow a cancel that coincides with the event it waits
-        # for; the flag ends the loop even then, and the wait below is bounded anyway.
         self._closing = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=5)
 
-    def expect(self, chat_id: int, since: int, match: Callable[[Message], bool]) -> asyncio.Future[Message]:
-        """A future for the first bot message in the chat after event ``since`` that matches."""
+    def expect(self, chat_id: int, since: int, match: Callable[[Message], bool]) -> asyncio.Future[ChatEvent]:
+        """A future for the first message or edit in the chat after event ``since`` that matches."""
         state = self._world.chat_state(chat_id)
         assert state is not None
-        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[ChatEvent] = asyncio.get_running_loop().create_future()
         self._waiting[chat_id] = (state.events, since, match, future)
         self._check(chat_id)
         return future
@@ -135,10 +152,10 @@ class ReplyMonitor:
         events, cursor, match, future = self._waiting[chat_id]
         for index in range(cursor, len(events)):
             event = events[index]
-            if event.kind == "message" and event.message is not None and match(event.message):
+            if event.kind in ("message", "edit") and event.message is not None and match(event.message):
                 del self._waiting[chat_id]
                 if not future.done():
-                    future.set_result(event.message)
+                    future.set_result(event)
                 return
         self._waiting[chat_id] = (events, len(events), match, future)
 
@@ -149,62 +166,84 @@ class ReplyMonitor:
                 self._check(chat_id)
 
 
-def is_reply(message: Message) -> bool:
-    """The message a user acts on next: a keyboard, the municipality prompt, the summary."""
+def is_screen(message: Message) -> bool:
+    """What a user acts on next: a question's keyboard, the municipality prompt, the summary."""
     text = message.plain_text or ""
-    return bool(message.keyboard()) or "Voor welke gemeente" in text or "Samenvatting –" in text
+    return message.find_button("Ja") is not None or any(
+        b.startswith("Verder naar thema") for row in message.keyboard() for b in row
+    ) or "Voor welke gemeente" in text or "Samenvatting –" in text
 
 
-# --- one simulated user ---------------------------------------------------------------------
+# --- one simulated user ---------------------------------------------------------------------------
 
 
-def script() -> list[str]:
-    """The 30 steps of a complete assessment, the same for both bots."""
+def script(questions: int | None = None) -> list[str]:
+    """The steps of an assessment (all 30, or up to the first ``questions`` answers)."""
     from content.loader import load_content
 
     content = load_content()
     steps = ["/start", "<town>"]
     for check in content.checks:
+        if questions is not None and check.number > questions:
+            break
         if check.number > 1 and check.theme_id != content.checks[check.number - 2].theme_id:
             steps.append(f"Verder naar thema {check.theme_id}")
         steps.append("<answer>")
     return steps
 
 
+@dataclass
+class Step:
+    user_id: int
+    tap: bool
+    available: float  # loop time when the update was queued for the bot
+    shown: float  # monotonic time of the event that showed the next screen
+
+
 async def one_user(
-    emulator: BotApiEmulator, monitor: ReplyMonitor, steps: list[str], index: int, out: list[tuple[int, int, float]]
+    emulator: BotApiEmulator,
+    monitor: ScreenMonitor,
+    steps: list[str],
+    index: int,
+    out: list[Step],
+    reading: tuple[float, float] | None,
 ) -> None:
-    """One complete assessment; appends (chat_id, reply message_id, t_available) per update to ``out``."""
     loop = asyncio.get_running_loop()
+    rng = random.Random(index)
     user_id = 10_000 + index
     u = emulator.user(user_id, first_name=f"U{index}")
     state = emulator.world.chat_state(user_id)
     assert state is not None
-    reply: Message | None = None
+    screen: Message | None = None
     answered = 0
     for number, step in enumerate(steps):
+        if reading is not None and number > 0:
+            await asyncio.sleep(rng.uniform(*reading))
         since = len(state.events)
+        tap = not step.startswith("/") and step != "<town>"
         if step.startswith("/"):
             await u.send_command(step)
         elif step == "<town>":
             await u.send_text(TOWNS[index % len(TOWNS)])
         else:
-            assert reply is not None
+            assert screen is not None
             if step == "<answer>":
                 label = ANSWERS[(answered + index) % len(ANSWERS)]
                 answered += 1
             else:  # "Verder naar thema N"; the echo bot's keyboard has no such button: any button will do
-                label = step if reply.find_button(step) is not None else "Ja"
-            await u.press(label, message_id=reply.message_id)
+                label = step if screen.find_button(step) is not None else "Ja"
+            await u.press(label, message_id=screen.message_id)
         available = loop.time()
         try:
-            reply = await asyncio.wait_for(monitor.expect(user_id, since, is_reply), STEP_TIMEOUT)
+            event = await asyncio.wait_for(monitor.expect(user_id, since, is_screen), STEP_TIMEOUT)
         except asyncio.TimeoutError:
-            raise TimeoutError(f"user {user_id}: no reply to step {number} ({step}) within {STEP_TIMEOUT:.0f}s") from None
-        out.append((user_id, reply.message_id, available))
+            raise TimeoutError(f"user {user_id}: no screen after step {number} ({step}) within {STEP_TIMEOUT:.0f}s") from None
+        assert event.message is not None
+        screen = event.message
+        out.append(Step(user_id, tap, available, event.at))
 
 
-# --- the bot process ------------------------------------------------------------------------
+# --- the bot process ----------------------------------------------------------------------------
 
 
 class Watchdog:
@@ -229,7 +268,6 @@ class Watchdog:
         for proc in self.procs:
             proc.kill()
         os._exit(3)
-
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -273,36 +311,43 @@ async def wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> int | None
 
 
 async def run_side(
-    side: Side, users: int, steps: list[str], workdir: Path, profile_dir: Path | None, watchdog: Watchdog
+    side: Side,
+    users: int,
+    steps: list[str],
+    workdir: Path,
+    watchdog: Watchdog,
+    *,
+    human: bool = False,
+    profile_dir: Path | None = None,
+    tag: str = "",
 ) -> Result:
     result = Result(side.name, users)
     loop = asyncio.get_running_loop()
-    emulator = BotApiEmulator()
+    emulator = BotApiEmulator(flood_control=human)
     await emulator.start()
-    env = {k: v for k, v in os.environ.items() if k != "WEBHOOK_URL"}
-    db = workdir / f"{side.name}.db"
-    env.update(
-        TELEGRAM_BOT_TOKEN=emulator.token,
-        TELEGRAM_API_BASE_URL=emulator.base_url,
-        CHECKBOT_DB=str(db),
-        CHECKBOT_MAX_RATE=MAX_RATE,
-        **side.env,
-    )
+    env = {k: v for k, v in os.environ.items() if k not in ("WEBHOOK_URL", "CHECKBOT_MAX_RATE")}
+    db = workdir / f"{side.name}{tag}.db"
+    env.update(TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_BASE_URL=emulator.base_url, CHECKBOT_DB=str(db))
+    if not human:
+        env["CHECKBOT_MAX_RATE"] = UNLIMITED
+    env.update(side.env)
     argv = list(side.argv)
     if profile_dir is not None:
-        out = profile_dir / f"{side.name}.txt"
+        out = profile_dir / f"{side.name}{tag}.txt"
         spy = Path(sys.executable).with_name("py-spy")
-        argv = [str(spy) if spy.exists() else "py-spy", "record", "--format", "raw", "--rate", "250", "--nonblocking", "-o", str(out), "--", *argv]
-    log = (workdir / f"{side.name}.log").open("wb")
+        argv = [str(spy) if spy.exists() else "py-spy", "record", "--format", "raw", "--rate", "250",
+                "--nonblocking", "-o", str(out), "--", *argv]
+    log = (workdir / f"{side.name}{tag}.log").open("wb")
     proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     watchdog.procs.append(proc)
-    monitor = ReplyMonitor(emulator)
+    monitor = ScreenMonitor(emulator)
     pid = proc.pid
+    rows: list[Step] = []
     try:
         deadline = loop.time() + 60
         while not emulator.calls("getUpdates"):
             if proc.poll() is not None or loop.time() > deadline:
-                raise RuntimeError(f"{side.name} did not start; see {workdir / (side.name + '.log')}")
+                raise RuntimeError(f"{side.name} did not start; see {workdir / (side.name + tag + '.log')}")
             await asyncio.sleep(0.05)
         if profile_dir is not None:
             pid = child_pid(proc.pid) or proc.pid
@@ -310,8 +355,8 @@ async def run_side(
         result.rss_ready_kb = proc_status(pid).get("VmRSS", 0)
         cpu0, load0 = proc_cpu(pid), time.process_time()
         monitor.start()
-        log_rows: list[tuple[int, int, float]] = []
-        runs = [one_user(emulator, monitor, steps, i, log_rows) for i in range(users)]
+        reading = READING if human else None
+        runs = [one_user(emulator, monitor, steps, i, rows, reading) for i in range(users)]
         try:
             await asyncio.wait_for(asyncio.gather(*runs), RUN_TIMEOUT)
         except (TimeoutError, asyncio.TimeoutError) as exc:
@@ -319,19 +364,7 @@ async def run_side(
         result.hwm_kb = proc_status(pid).get("VmHWM", 0)
         result.cpu_s = proc_cpu(pid) - cpu0
         result.load_cpu_s = time.process_time() - load0
-        arrived = {
-            (call.result["chat"]["id"], call.result["message_id"]): call.finished_at
-            for call in emulator.calls("sendMessage")
-            if call.ok and isinstance(call.result, dict) and call.finished_at is not None
-        }
-        finished = [arrived[(chat, mid)] for chat, mid, _ in log_rows]
-        result.latencies = [end - start for end, (_, _, start) in zip(finished, log_rows)]
-        result.updates = len(log_rows)
-        if log_rows:
-            result.wall = max(finished) - min(start for _, _, start in log_rows)
-        rejected = emulator.rejections()
-        if rejected:
-            result.errors.append(f"{len(rejected)} Bot API calls rejected, e.g. {rejected[0].method}: {rejected[0].description}")
+        await asyncio.sleep(0.5)  # calls still in flight after the last screen (answers to queries)
     finally:
         await monitor.stop()
         if proc.poll() is None:
@@ -341,94 +374,184 @@ async def run_side(
                 result.errors.append("did not stop within 30 s of SIGTERM")
         log.close()
         await emulator.stop()
+    summarize(result, rows, emulator)
     if side.name == "checkbot" and db.exists():
         with sqlite3.connect(db) as conn:
-            stored = conn.execute("SELECT count(*) FROM answers WHERE superseded_at IS NULL").fetchone()[0]
+            result.answers_stored = conn.execute("SELECT count(*) FROM answers WHERE superseded_at IS NULL").fetchone()[0]
         conn.close()
-        if stored != users * CHECKS and not result.errors:
-            result.errors.append(f"{stored} answers stored, expected {users * CHECKS}")
+        result.answers_expected = users * steps.count("<answer>")
+        if result.answers_stored != result.answers_expected and not result.errors:
+            result.errors.append(f"{result.answers_stored} answers stored, expected {result.answers_expected}")
     return result
 
 
-# --- report ---------------------------------------------------------------------------------------
+def summarize(result: Result, rows: list[Step], emulator: BotApiEmulator) -> None:
+    result.updates = len(rows)
+    result.latencies = [r.shown - r.available for r in rows]
+    result.tap_latencies = [r.shown - r.available for r in rows if r.tap]
+    result.taps = sum(1 for r in rows if r.tap)
+    if rows:
+        result.wall = max(r.shown for r in rows) - min(r.available for r in rows)
+    first_tap: dict[str, float] = {}
+    for r in rows:
+        if r.tap:
+            key = str(r.user_id)
+            first_tap[key] = min(first_tap.get(key, r.available), r.available)
+    counted = [c for c in emulator.calls() if counts(c.method.lower()) and c.ok]
+    result.messages_per_update = len(counted) / max(1, result.updates)
+    result.tap_messages = sum(
+        1 for c in counted if c.params.get("chat_id") in first_tap and c.started_at >= first_tap[c.params["chat_id"]]
+    )
+    result.flood_429 = len(emulator.flood_limited())
+    result.unanswered = len(emulator.unanswered_callbacks())
+    rejected = emulator.rejections()
+    if rejected:
+        result.errors.append(f"{len(rejected)} Bot API calls rejected, e.g. {rejected[0].method}: {rejected[0].description}")
+    if result.unanswered:
+        result.errors.append(f"{result.unanswered} callback queries never answered")
 
 
-def report(a: Result, b: Result, note: str = "") -> bool:
-    """Print both sides, the ratios and the targets; True when both targets are met."""
-    rows: list[tuple[str, float, float, str]] = [
-        ("updates handled", a.updates, b.updates, ""),
-        ("throughput (updates/s)", a.throughput, b.throughput, f">= {TARGET_THROUGHPUT}"),
-        ("latency p50 (ms)", a.pct(50) * 1000, b.pct(50) * 1000, ""),
-        ("latency p95 (ms)", a.pct(95) * 1000, b.pct(95) * 1000, ""),
-        ("latency p99 (ms)", a.pct(99) * 1000, b.pct(99) * 1000, f"<= {TARGET_P99}"),
-        ("latency max (ms)", max(a.latencies, default=0) * 1000, max(b.latencies, default=0) * 1000, ""),
-        ("RSS when ready (MiB)", a.rss_ready_kb / 1024, b.rss_ready_kb / 1024, ""),
-        ("peak RSS, VmHWM (MiB)", a.hwm_kb / 1024, b.hwm_kb / 1024, ""),
-        ("bot CPU (s)", a.cpu_s, b.cpu_s, ""),
-        ("bot CPU per update (ms)", a.cpu_s / max(a.updates, 1) * 1000, b.cpu_s / max(b.updates, 1) * 1000, ""),
-        ("load generator + emulator CPU (s)", a.load_cpu_s, b.load_cpu_s, ""),
-        ("wall (s)", a.wall, b.wall, ""),
-    ]
-    print(f"\n{a.users} users x {STEPS} updates each, {os.cpu_count()} CPUs, CHECKBOT_MAX_RATE={MAX_RATE}, {note}")
-    print(f"{'':36}{a.name:>12}{b.name:>12}{'ratio':>9}  target")
-    for label, x, y, target in rows:
-        ratio = x / y if y else float("nan")
+# --- capacity: checkbot against the echo bot at its best --------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
+    def agg(name: str) -> dict[str, float]:
+        rs = runs[name]
+        return {
+            "throughput": median([r.throughput for r in rs]),
+            "p50": median([r.pct(50) for r in rs]) * 1000,
+            "p95": median([r.pct(95) for r in rs]) * 1000,
+            "p99": median([r.pct(99) for r in rs]) * 1000,
+            "cpu": median([r.cpu_s / max(r.updates, 1) for r in rs]) * 1000,
+            "msgs": median([r.messages_per_update for r in rs]),
+            "hwm": median([r.hwm_kb / 1024 for r in rs]),
+        }
+
+    stats = {name: agg(name) for name in runs}
+    echoes = [n for n in runs if n != "checkbot"]
+    best = max(echoes, key=lambda n: stats[n]["throughput"])
+    a, b = stats["checkbot"], stats[best]
+    print(f"\n{users} users x {runs['checkbot'][0].updates // max(users, 1)} updates, {len(runs['checkbot'])} rounds "
+          f"interleaved, median of rounds, CHECKBOT_MAX_RATE={UNLIMITED}, {os.cpu_count()} CPUs")
+    header = "".join(f"{n:>16}" for n in runs)
+    print(f"{'':30}{header}   checkbot/{best}")
+    rows = [("throughput (updates/s)", "throughput"), ("latency p50 (ms)", "p50"), ("latency p95 (ms)", "p95"),
+            ("latency p99 (ms)", "p99"), ("bot CPU per update (ms)", "cpu"), ("messages sent/edited per update", "msgs"),
+            ("peak RSS (MiB)", "hwm")]
+    for label, key in rows:
+        ratio = a[key] / b[key] if b[key] else float("nan")
         verdict = ""
-        if target.startswith(">="):
-            verdict = "met" if ratio >= TARGET_THROUGHPUT else "MISSED"
-        elif target.startswith("<="):
-            verdict = "met" if ratio <= TARGET_P99 else "MISSED"
-        print(f"{label:36}{x:12.1f}{y:12.1f}{ratio:9.2f}  {target} {verdict}".rstrip())
-    for r in (a, b):
-        for error in r.errors:
-            print(f"ERROR {r.name}: {error}")
-    return a.throughput >= TARGET_THROUGHPUT * b.throughput and a.pct(99) <= TARGET_P99 * b.pct(99)
+        if key == "throughput":
+            verdict = f"  target >= {TARGET_THROUGHPUT}: " + ("met" if ratio >= TARGET_THROUGHPUT else "MISSED")
+        elif key == "p99":
+            verdict = f"  target <= {TARGET_P99}: " + ("met" if ratio <= TARGET_P99 else "MISSED")
+        print(f"{label:30}" + "".join(f"{stats[n][key]:16.1f}" for n in runs) + f"{ratio:10.2f}{verdict}")
+    print("  per round, throughput: " + "; ".join(
+        f"{n} " + " ".join(f"{r.throughput:.0f}" for r in runs[n]) for n in runs))
+    for name, rs in runs.items():
+        for r in rs:
+            for error in r.errors:
+                print(f"ERROR {name}: {error}")
+    return a["throughput"] >= TARGET_THROUGHPUT * b["throughput"] and a["p99"] <= TARGET_P99 * b["p99"]
 
 
-async def main_async(users: int, profile_dir: Path | None, only: str | None = None, echo_concurrency: int = 64) -> int:
+async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None, workdir: Path,
+                   echo_style: str | None) -> bool:
     steps = script()
     script_path = Path(sys.executable).with_name("checkbot")
-    checkbot = [str(script_path)] if script_path.exists() else [sys.executable, "-m", "bot.cli"]
-    sides = [
-        Side("checkbot", [*checkbot, "telegram"]),
-        Side(
-            "echo",
-            [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
-            {"ECHO_CONCURRENT_UPDATES": str(echo_concurrency)},
-        ),
-    ]
-    if only is not None:
-        sides = [s for s in sides if s.name == only]
-    with tempfile.TemporaryDirectory(prefix="checkbot-load-") as tmp:
-        results = []
-        for side in sides:
-            print(f"running {side.name} with {users} users ...", flush=True)
-            with Watchdog(RUN_TIMEOUT + 180, f"the {side.name} side") as watchdog:
-                results.append(await run_side(side, users, steps, Path(tmp), profile_dir, watchdog))
-    if len(results) == 1:
-        results.append(Result("-", users))
-    met = report(*results, note=f"echo concurrency {echo_concurrency}")
-    print("targets met" if met else "targets MISSED (see above)")
-    return 1 if any(r.errors for r in results) else 0
+    checkbot = Side("checkbot", [str(script_path)] if script_path.exists() else [sys.executable, "-m", "bot.cli"])
+    checkbot.argv.append("telegram")
+    echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+    all_met = True
+    for users in user_counts:
+        runs: dict[str, list[Result]] = {"checkbot": [], "echo-seq": [], "echo-conc": []}
+        for round_ in range(rounds):
+            for name in runs:
+                if name == "checkbot":
+                    side = checkbot
+                else:
+                    if echo_style is None:  # the same calls per tap as checkbot made
+                        made = runs["checkbot"][0].messages_per_update if runs["checkbot"] else 1.0
+                        echo_style = "send" if made > 1.5 else "edit"
+                        print(f"echo style: {echo_style} (checkbot made {made:.2f} messages per update)", flush=True)
+                    concurrency = "0" if name == "echo-seq" else "256"
+                    side = Side(name, echo, {"ECHO_CONCURRENT_UPDATES": concurrency, "ECHO_STYLE": echo_style})
+                print(f"  {users} users, round {round_ + 1}: {name} ...", end="", flush=True)
+                with Watchdog(RUN_TIMEOUT + 120, f"{name} with {users} users") as watchdog:
+                    result = await run_side(side, users, steps, workdir, watchdog, profile_dir=profile_dir,
+                                            tag=f"-{users}-{round_}")
+                print(f" {result.throughput:.0f} updates/s, p99 {result.pct(99) * 1000:.0f} ms", flush=True)
+                runs[name].append(result)
+        all_met &= capacity_report(users, runs)
+    return all_met
+
+
+# --- the human pace --------------------------------------------------------------------------------
+
+
+def human_report(r: Result, questions: int) -> bool:
+    per_tap = r.tap_messages / max(r.taps, 1)
+    p95 = r.pct(95, r.tap_latencies)
+    print(f"\nhuman pace: {r.users} users, reading {READING[0]:.0f}-{READING[1]:.0f} s, the first {questions} questions, "
+          f"flood control on (30/s overall, 1/s per chat), CHECKBOT_MAX_RATE default")
+    print(f"  taps {r.taps}, tap -> next screen p50 {r.pct(50, r.tap_latencies) * 1000:.0f} ms, "
+          f"p95 {p95 * 1000:.0f} ms, p99 {r.pct(99, r.tap_latencies) * 1000:.0f} ms, "
+          f"max {max(r.tap_latencies, default=0) * 1000:.0f} ms   (target p95 <= {TARGET_HUMAN_P95 * 1000:.0f} ms: "
+          + ("met" if p95 <= TARGET_HUMAN_P95 else "MISSED") + ")")
+    print(f"  messages sent or edited per tap {per_tap:.2f}   (target <= {TARGET_PER_TAP}: "
+          + ("met" if per_tap <= TARGET_PER_TAP else "MISSED") + ")")
+    print(f"  429s from flood control {r.flood_429}, callback queries never answered {r.unanswered}, "
+          f"answers stored {r.answers_stored} of {r.answers_expected}, bot CPU {r.cpu_s:.1f} s")
+    for error in r.errors:
+        print(f"ERROR: {error}")
+    return p95 <= TARGET_HUMAN_P95 and per_tap <= TARGET_PER_TAP and not r.errors
+
+
+async def human(users: int, questions: int, profile_dir: Path | None, workdir: Path) -> bool:
+    steps = script(questions)
+    script_path = Path(sys.executable).with_name("checkbot")
+    argv = [str(script_path)] if script_path.exists() else [sys.executable, "-m", "bot.cli"]
+    side = Side("checkbot", [*argv, "telegram"])
+    print(f"human pace: {users} users ...", flush=True)
+    with Watchdog(RUN_TIMEOUT + 120, "the human-paced run") as watchdog:
+        result = await run_side(side, users, steps, workdir, watchdog, human=True, profile_dir=profile_dir, tag="-human")
+    return human_report(result, questions)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=200, help="simulated users at the same time (default 200)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run with 20 users")
+    parser.add_argument("--capacity", type=int, nargs="*", default=None, metavar="USERS",
+                        help="capacity runs at these user counts (default 10 50 200)")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per side (default 2: A B C A B C)")
+    parser.add_argument("--human", action="store_true", help="the human-paced run (alone, unless --capacity is given)")
+    parser.add_argument("--human-users", type=int, default=100)
+    parser.add_argument("--questions", type=int, default=10, help="questions each human-paced user answers (default 10)")
+    parser.add_argument("--echo-style", choices=["edit", "send"], default=None,
+                        help="the echo bot's calls per tap (default: what checkbot did in its first run)")
     parser.add_argument("--profile", type=Path, default=None, help="run the bots under py-spy, stacks into this dir")
-    parser.add_argument(
-        "--echo-concurrency",
-        type=int,
-        default=64,
-        help="updates the echo bot processes at once (default 64, checkbot's Dispatcher; PTB's default is 256)",
-    )
-    parser.add_argument("--only", choices=["checkbot", "echo"], default=None, help="run one side only (no ratios)")
     args = parser.parse_args()
-    users = 20 if args.quick else args.users
+    run_capacity = args.capacity is not None or not args.human
+    user_counts = args.capacity or [10, 50, 200]
+    run_human = args.human or args.capacity is None
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(main_async(users, args.profile, args.only, args.echo_concurrency))
+
+    async def go() -> bool:
+        ok = True
+        with tempfile.TemporaryDirectory(prefix="checkbot-load-") as tmp:
+            if run_capacity:
+                ok &= await capacity(user_counts, args.rounds, args.profile, Path(tmp), args.echo_style)
+            if run_human:
+                ok &= await human(args.human_users, args.questions, args.profile, Path(tmp))
+        return ok
+
+    met = asyncio.run(go())
+    print("\nall targets met" if met else "\ntargets MISSED (see above)")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
