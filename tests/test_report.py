@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 import re
 import subprocess
 import sys
@@ -21,11 +22,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.report.chart import render_chart
-from bot.report.data import ANSWER_LABELS, ReportData, build_report, change_line, dutch_date
+from bot.report.data import ReportData, answer_label, build_report, change_line, dutch_date
+from bot.report.glyphs import MARKER
 from bot.report.pdf import SOURCE, render_pdf, report_filename, slug, url_lines
 from bot.scoring import open_points, theme_scores
-from content.model import Content, Resource
-from storage.store import Answer
+from content.model import UNANSWERED_LABEL, AnswerValue, Content, Resource
+from content.loader import load_content
 
 DATE = datetime.date(2026, 11, 28)
 ENSCHEDE = "GM0153"
@@ -51,20 +53,27 @@ PREVIOUS = {
 NOTES = {"1.2": NOTE_SPECIAL, "2.1": NOTE_OPEN}
 
 
-def answers(values: dict[str, str], notes: dict[str, str] | None = None) -> dict[str, Answer]:
+@dataclasses.dataclass(frozen=True)
+class Given:
+    """An answer as the report is given it: the report knows nothing of the database."""
+
+    check_id: str
+    answer: str
+    note: str | None
+    answered_by_name: str | None
+
+
+def answers(values: dict[str, str], notes: dict[str, str] | None = None) -> dict[str, Given]:
     notes = notes or {}
     return {
-        check_id: Answer(
-            id=n,
-            check_id=check_id,
-            answer=value,
-            note=notes.get(check_id),
-            answered_by=n % 2 + 1,
-            answered_by_name=NAMES[n % 2],
-            answered_at="2026-11-28T09:00:00Z",
-        )
+        check_id: Given(check_id, value, notes.get(check_id), NAMES[n % 2])
         for n, (check_id, value) in enumerate(values.items())
     }
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return load_content()
 
 
 def make_report(
@@ -152,7 +161,7 @@ def test_report_data_rows(content: Content) -> None:
     by_id = {row.check.id: row for row in report.checks}
     assert by_id["1.2"].note == NOTE_SPECIAL and by_id["1.2"].answered_by in NAMES
     assert (by_id["2.4"].answer, by_id["2.4"].label, by_id["2.4"].previous) == (None, "Niet beantwoord", None)
-    assert (by_id["3.3"].answer, by_id["3.3"].previous) == ("ja", "nee")
+    assert (by_id["3.3"].answer, by_id["3.3"].previous) == (AnswerValue.JA, AnswerValue.NEE)
     assert [r.check.id for r in report.open_points() if r.check.theme_id == 2] == ["2.1", "2.6", "2.2", "2.3", "2.4"]
     assert report.resources == tuple(content.resources.values())
     assert report.answered == len(CURRENT)
@@ -170,8 +179,9 @@ def test_change_line(content: Content) -> None:
 
 
 def test_answer_labels_are_the_chats(content: Content) -> None:
-    for value, label in ANSWER_LABELS.items():
-        assert content.texts(f"answer_{value or 'open'}") == label
+    for value in AnswerValue:
+        assert content.texts(f"answer_{value.value}") == answer_label(value) == value.label
+    assert content.texts("answer_open") == answer_label(None) == UNANSWERED_LABEL
 
 
 def test_build_report_rejects_what_cannot_be(content: Content) -> None:
@@ -249,9 +259,9 @@ def test_pdf_every_check_with_its_answer(with_previous: Rendered, first_round: R
     for rendered, with_prev in ((with_previous, True), (first_round, False)):
         section = rendered.section("Alle vragen en antwoorden", "Open punten en acties")
         for row in rendered.report.checks:
-            previous = f" {ANSWER_LABELS[row.previous]}" if with_prev else ""
+            previous = f" {answer_label(row.previous)}" if with_prev else ""
             who = f" {row.answered_by}" if row.answered_by else ""
-            assert f"{row.check.id} {flat(row.check.text)}{previous} {row.label}{who}" in section
+            assert f"{row.check.number}/24 {flat(row.check.text)}{previous} {row.label}{who}" in section
 
 
 def test_pdf_notes_and_characters_survive(with_previous: Rendered) -> None:
@@ -273,7 +283,8 @@ def test_pdf_scores_changes_and_improved(with_previous: Rendered, first_round: R
     assert "Signaleren en melden: 40% → 80%" in scores
     improved = with_previous.section("(Nee → Ja)", "Alle vragen en antwoorden")
     for row in with_previous.report.checks:
-        assert (f"{row.check.id} {flat(row.check.text)}" in improved) == (row.check.id in {"3.3", "3.4", "5.3"})
+        shown = f"vraag {row.check.number}/24 {flat(row.check.text)}" in improved
+        assert shown == (row.check.id in {"3.3", "3.4", "5.3"})
 
     first = first_round.section("Score per thema", "Alle vragen en antwoorden")
     assert "3. Signaleren en melden 4 van 5 5/5 80%" in first
@@ -297,7 +308,7 @@ def test_pdf_open_points_with_actions_and_links(with_previous: Rendered) -> None
         start = section.index(heading)
         end = section.index(f"{next_row.theme.id}. {next_row.theme.title} ", start) if next_row else len(section)
         block = section[start:end]
-        positions = [block.index(f"{p.label} {p.check.id} {flat(p.check.text)}") for p in points]
+        positions = [block.index(f"{p.label} {p.check.number}/24 {flat(p.check.text)}") for p in points]
         assert positions == sorted(positions)  # Nee first, then Deels, Weet ik niet, unanswered
         actions = block.index("Wat kunt u als gemeente doen?")
         assert positions[-1] < actions
@@ -410,3 +421,164 @@ def test_every_municipality_slugs_cleanly(content: Content) -> None:
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", s) for s in slugs)
     assert len(set(slugs)) == len(slugs)
     assert slug("Súdwest-Fryslân ") == "sudwest-fryslan" and slug("’s-Gravenhage") == "s-gravenhage"
+
+
+# -- issue 10: the report renders data it is given, themes not started, one numbering, layout --------------
+
+
+def test_the_report_does_not_reach_into_storage() -> None:
+    """The report renders data it is given: no module of bot/report imports storage (issue 10)."""
+    package = Path(__file__).resolve().parent.parent / "bot" / "report"
+    for module in package.glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+storage\b", source, re.MULTILINE), module.name
+
+
+def test_report_rows_carry_answer_values(content: Content) -> None:
+    report = make_report(content, previous=True)
+    assert all(row.answer is None or isinstance(row.answer, AnswerValue) for row in report.checks)
+    by_id = {row.check.id: row for row in report.checks}
+    assert by_id["2.3"].label == AnswerValue.ONBEKEND.label == "Weet ik niet"
+    assert [row.order for row in report.open_points()] == sorted(row.order for row in report.open_points())
+
+
+def test_has_answers_tells_an_empty_report(content: Content) -> None:
+    empty = build_report(content, municipality_code=ENSCHEDE, round=1, date=DATE, answers={}, previous=None, contributors=0)
+    assert not empty.has_answers and empty.answered == 0
+    assert make_report(content, previous=False, values={"3.2": "nee"}).has_answers
+
+
+# Round 2 with theme 4 not started now, and theme 2 not started in round 1 (theme 5 all Nee then: a real 0 %).
+NOT_STARTED_NOW = {k: v for k, v in CURRENT.items() if not k.startswith("4.")}
+NOT_STARTED_BEFORE = {
+    **{k: v for k, v in PREVIOUS.items() if not k.startswith("2.")},
+    "4.1": "ja", "4.2": "ja", "4.3": "deels", "4.4": "deels", "4.5": "nee",  # 3 of 5: 60 %
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def not_started(content: Content) -> Rendered:
+    report = build_report(
+        content,
+        municipality_code=ENSCHEDE,
+        round=2,
+        date=DATE,
+        answers=answers(NOT_STARTED_NOW),
+        previous=answers(NOT_STARTED_BEFORE),
+        contributors=2,
+    )
+    return render(report)
+
+
+def test_a_theme_not_started_is_not_zero_percent_in_the_data(not_started: Rendered) -> None:
+    themes = {row.theme.id: row for row in not_started.report.themes}
+    assert (themes[4].started, themes[4].percent_text, themes[4].change) == (False, "nog niet ingevuld", None)
+    assert (themes[2].previous_started, themes[2].previous_percent_text) == (False, "nog niet ingevuld")
+    assert themes[2].change is None and themes[2].percent_text == "25%"
+    assert (themes[5].previous_percent_text, themes[5].change) == ("0%", 38)  # all Nee is a real 0 %
+    assert change_line(themes[4]) == "Samenwerken in de zorg- en veiligheidsketen: 60% → nog niet ingevuld"
+    assert change_line(themes[2]) == "Preventie en voorlichting: nog niet ingevuld → 25%"
+
+
+def test_a_theme_not_started_is_not_zero_percent_in_the_pdf(not_started: Rendered) -> None:
+    scores = not_started.section("Score per thema", "Alle vragen en antwoorden")
+    assert "4. Samenwerken in de zorg- en veiligheidsketen – 0/5 60% nog niet ingevuld –" in scores
+    assert "2. Preventie en voorlichting 1½ van 6 5/6 nog niet ingevuld 25% –" in scores
+    assert "Samenwerken in de zorg- en veiligheidsketen: 60% → nog niet ingevuld" in scores
+    assert "Preventie en voorlichting: nog niet ingevuld → 25%" in scores
+    assert "→ 0%" not in scores
+    assert re.findall(r"\b0%", scores) == ["0%", "0%"]  # theme 5 in round 1 (all Nee): table and change line
+
+
+def test_a_theme_not_started_has_no_zero_bar_in_the_chart(content: Content) -> None:
+    """An unstarted theme and a theme answered all Nee look different: only the second is 0 %."""
+    all_nee = make_report(content, previous=False, values={**CURRENT, **{f"4.{i}": "nee" for i in range(1, 6)}})
+    none = make_report(content, previous=False, values=NOT_STARTED_NOW)
+    assert [r.percent for r in all_nee.themes] == [r.percent for r in none.themes]
+    assert render_chart(all_nee) != render_chart(none)
+
+
+def test_pdf_numbers_checks_as_the_chat_and_notes_sit_under_their_check(content: Content) -> None:
+    """Issue 10 item 5: 2.4 skipped, a note on 2.5 is printed under vraag 9/24, not under 2.3."""
+    values = {"2.1": "ja", "2.2": "ja", "2.3": "nee", "2.5": "deels"}
+    report = build_report(
+        content, municipality_code=ENSCHEDE, round=1, date=DATE,
+        answers=answers(values, {"2.5": "Loopt via het jongerenwerk"}), previous=None, contributors=1,
+    )  # fmt: skip
+    rendered = render(report, chart=False)
+    checks = rendered.section("Alle vragen en antwoorden", "Open punten en acties")
+    nine, ten = content.check("2.5"), content.check("2.6")
+    assert (nine.number, ten.number) == (9, 10)
+    start = checks.index(f"9/24 {flat(nine.text)}")
+    assert checks.index("Notitie: Loopt via het jongerenwerk") in range(start, checks.index(f"10/24 {flat(ten.text)}"))
+    for check in content.checks:
+        assert f"{check.number}/24 {flat(check.text)}" in checks
+    opened = rendered.section("Open punten en acties", "Voorbeelden uit de praktijk")
+    assert f"Deels 9/24 {flat(nine.text)} Notitie: Loopt via het jongerenwerk" in opened
+
+
+def _pages_of(rendered: Rendered, texts: list[str], first: str, last: str) -> set[int]:
+    pages = [flat(p) for p in rendered.pages]
+    start = next(i for i, p in enumerate(pages) if first in p)
+    end = next(i for i, p in enumerate(pages) if last in p)
+    return {next(i for i in range(start, end + 1) if text in pages[i]) for text in texts}
+
+
+LAYOUTS = [(False, 0), (True, 60)]  # the old layout split theme 3, resp. theme 4 here
+
+
+@pytest.mark.parametrize(("previous", "note_length"), LAYOUTS)
+def test_pdf_keeps_each_themes_table_on_one_page(content: Content, previous: bool, note_length: int) -> None:
+    """Issue 10 item 12: no page holding only row 5.4; each theme's table of checks stays together."""
+    values = {c.id: ("ja", "nee", "deels", "onbekend")[i % 4] for i, c in enumerate(content.checks)}
+    notes = {c.id: "Notitie " + "tekst " * (note_length // 6) for c in content.checks[::3]} if note_length else {}
+    report = build_report(
+        content, municipality_code=ENSCHEDE, round=2 if previous else 1, date=DATE,
+        answers=answers(values, notes), previous=answers(PREVIOUS) if previous else None, contributors=1,
+    )  # fmt: skip
+    rendered = render(report, chart=False)
+    for theme in content.themes:
+        rows = [flat(c.text)[:40] for c in theme.checks]
+        assert len(_pages_of(rendered, rows, "Alle vragen en antwoorden", "Open punten en acties")) == 1, theme.id
+
+
+def test_pdf_answer_labels_do_not_wrap(with_previous: Rendered, not_started: Rendered) -> None:
+    for rendered in (with_previous, not_started):
+        raw = "\n".join(rendered.pages)
+        assert not re.search(r"Niet\s*\n\s*beantwoord", raw)
+        assert not re.search(r"Weet ik\s*\n\s*niet", raw)
+    assert "\n".join(not_started.pages).count("Niet beantwoord") >= 10  # theme 4, both columns
+
+
+def test_pdf_names_the_source_once_on_the_last_page(with_previous: Rendered) -> None:
+    last = flat(with_previous.pages[-1])
+    assert last.count("Bron:") == 1
+    assert "Rapport gemaakt met checkbot op 28 november 2026." in last
+
+
+# -- issue 11 item 8: characters the font lacks -------------------------------------------------------------
+
+
+def test_a_note_in_another_script_is_marked_and_never_logged(content: Content, caplog: pytest.LogCaptureFixture) -> None:
+    """fpdf logged "missing glyphs: '李' '小'…" (user text in the log) and left them blank."""
+    note = "Overleg met 李小龙 🙂👍🏽 over de aanpak"
+    given = answers({"1.1": "deels", "1.2": "ja"}, {"1.1": note})
+    given["1.2"] = dataclasses.replace(given["1.2"], answered_by_name="Zoë 🌸")
+    report = build_report(
+        content, municipality_code=ENSCHEDE, round=1, date=DATE, answers=given, previous=None, contributors=2
+    )
+    caplog.set_level(logging.DEBUG)
+    rendered = render(report, chart=False)
+    for record in caplog.records:
+        message = record.getMessage()
+        assert not any(ch in message for ch in "李小龙🙂👍🌸"), (record.name, message)
+        assert "Overleg met" not in message
+    # each character the font cannot show is a visible marker (the skin tone modifier goes with its emoji)
+    assert f"Notitie: Overleg met {MARKER * 3} {MARKER * 2} over de aanpak" in rendered.text
+    assert f"Zoë {MARKER}" in rendered.text
+    assert f"{MARKER} staat voor een teken dat dit lettertype niet kan weergeven" in rendered.text
+
+
+def test_no_marker_explanation_when_every_character_shows(first_round: Rendered) -> None:
+    assert MARKER not in first_round.text
+    assert "staat voor een teken" not in first_round.text

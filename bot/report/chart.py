@@ -3,7 +3,8 @@
 Each theme gets its name on a line of its own above its bar (long Dutch theme
 names do not fit beside a bar at a phone-readable size), the bar runs from 0
 to 100 %, and the value is printed at its end. With a previous round, a
-lighter bar for that round sits above the current one, with a legend.
+lighter bar for that round sits above the current one, with a legend. A theme
+without answers has no bar and says "nog niet ingevuld", never 0 %.
 
 The figure is built with matplotlib's object-oriented API on an Agg canvas
 per call: no pyplot, no global state.
@@ -18,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.report.data import ReportData
+from bot.report.data import NOT_STARTED, ReportData
 
 WIDTH_PX = 1080
 DPI = 100
@@ -82,9 +83,9 @@ def _bars(ax: Axes, report: ReportData, slot: float) -> None:
         ax.text(0, top + NAME_SPACE - 0.3, name, fontsize=22, color=TEXT, va="bottom", ha="left")
         y = top + NAME_SPACE + BAR / 2
         if with_previous and row.previous_percent is not None:
-            _bar(ax, y, row.previous_percent, PREVIOUS, bold=False)
+            _bar(ax, y, row.previous_percent if row.previous_started else None, PREVIOUS, bold=False)
             y += BAR + GAP_BETWEEN_BARS
-        _bar(ax, y, row.percent, CURRENT, bold=True)
+        _bar(ax, y, row.percent if row.started else None, CURRENT, bold=True)
 
     ax.set_xlim(0, 100)
     ax.set_ylim(len(report.themes) * slot - THEME_GAP / 2, 0)  # first theme on top
@@ -97,8 +98,12 @@ def _bars(ax: Axes, report: ReportData, slot: float) -> None:
     ax.set_axisbelow(True)
 
 
-def _bar(ax: Axes, y: float, percent: int, color: str, *, bold: bool) -> None:
+def _bar(ax: Axes, y: float, percent: int | None, color: str, *, bold: bool) -> None:
+    """A bar to ``percent``; for None (no answers) only the track, saying so."""
     ax.barh(y, 100, height=BAR, color=TRACK, zorder=1)
+    if percent is None:
+        ax.text(1.2, y, NOT_STARTED, va="center", ha="left", fontsize=19, color=MUTED, style="italic", zorder=3)
+        return
     ax.barh(y, percent, height=BAR, color=color, zorder=2)
     inside = percent >= 84  # no room after the bar: print the value inside it
     ax.text(
