@@ -375,3 +375,24 @@ def test_https_preferred_when_seed_has_both(content):
     by_key = {canonical_key(r.url): r.url for r in content.resources.values() if r.url}
     assert by_key["nationaalrapporteur.nl"].startswith("https://")
     assert by_key["wegwijzermensenhandel.nl"].startswith("https://")
+
+
+# --------------------------------------------------------------------------
+# issue 10 item 12: spelling the seed's OCR lost
+
+
+def test_casuscoordinator_has_its_diaeresis(content, raw_yaml):
+    """The seed reads "casuscoordinator". Its OCR mangles every "oö" of this word family: "gecodrdineerd"
+    two lines earlier in the same example, "Codrdinatiecentrum", "zorgcodrdinatie", all repaired to "coö"
+    in the content; here it dropped the diaeresis instead, so the repair was missed. Dutch spelling is
+    "casuscoördinator", like the "gecoördineerd" beside it."""
+    enschede = next(e for e in content.theme(3).examples if e.place == "Enschede")
+    assert "een inhoudelijke casuscoördinator aangesteld" in enschede.text
+    assert not any("casuscoordinator" in text for text in raw_yaml.values())
+
+
+def test_veilig_thuis_is_written_as_its_name(content, yaml_values):
+    """Veilig Thuis is the name of the organisation: capital T everywhere (the seed's link title says
+    "Veilig thuis", its running text "Veilig Thuis")."""
+    assert content.resources["veilig-thuis"].title == "Veilig Thuis"
+    assert not [v for v in yaml_values if re.search(r"Veilig thuis", v)]
