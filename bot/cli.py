@@ -30,16 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="checkbot",
         description="De checklist Aanpak loverboyproblematiek (NJi) als gesprek, in Telegram of in de terminal.",
     )
-    parser.add_argument("--db", default=None, help="SQLite-bestand (standaard: $CHECKBOT_DB of ./checkbot.db)")
+    db_help = "SQLite-bestand (standaard: $CHECKBOT_DB of ./checkbot.db)"
+    parser.add_argument("--db", default=None, help=db_help)
+    # "checkbot chat --db X" as well as "checkbot --db X chat": SUPPRESS keeps the value given before the command
+    with_db = argparse.ArgumentParser(add_help=False)
+    with_db.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     sub = parser.add_subparsers(dest="command")
-    chat = sub.add_parser("chat", help="de checklist in de terminal")
+    chat = sub.add_parser("chat", parents=[with_db], help="de checklist in de terminal")
     chat.add_argument("--user", default=None, help="naam van de lokale gebruiker (standaard: uw loginnaam)")
-    sub.add_parser("telegram", help="de bot op Telegram (TELEGRAM_BOT_TOKEN nodig)")
+    sub.add_parser("telegram", parents=[with_db], help="de bot op Telegram (TELEGRAM_BOT_TOKEN nodig)")
     ask = sub.add_parser("ask", help="welke bronnen van de checklist passen bij een vraag")
     ask.add_argument("question", help="de vraag, bijvoorbeeld 'waar meld ik bij CoMensha?'")
     ask.add_argument("--json", action="store_true", help="JSON: [{title, url, score}], beste eerst")
-    sub.add_parser("unanswered", help="vragen waarop de bot geen zeker antwoord had, met aantallen")
-    report = sub.add_parser("report", help="het rapport (PDF) van een checklist")
+    sub.add_parser("unanswered", parents=[with_db], help="vragen waarop de bot geen zeker antwoord had, met aantallen")
+    report = sub.add_parser("report", parents=[with_db], help="het rapport (PDF) van een checklist")
     report.add_argument("--out", required=True, help="het PDF-bestand om te schrijven")
     pick = report.add_mutually_exclusive_group(required=True)
     pick.add_argument("--id", type=int, help="het nummer van de checklist (assessment)")
