@@ -14,6 +14,11 @@ creates, migrates or locks anything, and checks:
   ``$CHECKBOT_HEALTH_MAX_INBOX_AGE`` seconds (default 300): the bot stores
   every update before processing it, so an old row means processing stalled.
 
+It also counts the updates kept aside in the ``quarantine`` table (ones the
+bot could not parse or whose processing failed for good): they are shown
+on the line, healthy or not, but do not make the container unhealthy, since
+the bot serves everyone else; an operator looks at them.
+
 One line on stdout says why (``docker inspect`` shows it); no personal data.
 """
 
@@ -56,6 +61,20 @@ def check(path: str, max_inbox_age: float) -> str | None:
     return None
 
 
+def quarantined(path: str) -> int | None:
+    """How many updates are kept aside; None when that cannot be read."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM quarantine").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def main() -> int:
     path = os.environ.get("CHECKBOT_DB") or "/data/checkbot.db"
     try:
@@ -64,7 +83,9 @@ def main() -> int:
         print("CHECKBOT_HEALTH_MAX_INBOX_AGE must be a number of seconds")
         return 1
     problem = check(path, max_age)
-    print(f"unhealthy: {problem}" if problem else "healthy")
+    aside = quarantined(path) if os.path.exists(path) else None
+    note = f" ({aside} update(s) in quarantine)" if aside else ""
+    print(f"unhealthy: {problem}{note}" if problem else f"healthy{note}")
     return 1 if problem else 0
 
 

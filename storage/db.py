@@ -75,6 +75,26 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def is_storage_error(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.Error)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A storage error that may pass: a locked or busy database, a full disk, I/O trouble.
+    Others (a constraint violated, a malformed statement) are bugs and stay."""
+    return isinstance(error, sqlite3.OperationalError)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or used; the message is one line for the operator."""
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or type(exc).__name__}" + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc) or type(exc).__name__
+
+
 class Database:
     """An open database: a connection plus the lock that serialises transactions on it."""
 
@@ -85,9 +105,20 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str] | None = None) -> "Database":
+        """Open (create, migrate) the database; :class:`DatabaseUnavailable` says in one line why not."""
         target = str(path) if path is not None else default_path()
+        try:
+            return await cls._open(target)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"cannot use the database {target}: {_describe(exc)}") from exc
+
+    @classmethod
+    async def _open(cls, target: str) -> "Database":
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it: SQLite gives -wal and -shm the mode of the
+            # database file, so none of the three is ever readable by others, from the first run.
+            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
         conn = await aiosqlite.connect(target, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         try:

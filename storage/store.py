@@ -21,17 +21,10 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
+from storage.inbox import InboxQueries
+from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
 
 ANSWER_VALUES = ("ja", "deels", "nee", "onbekend")
-
-
-def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with seconds, the one timestamp format in the database."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +269,7 @@ class TeamQueries:
         }
 
 
-class Tx(TeamQueries):
+class Tx(TeamQueries, InboxQueries):
     """The queries, bound to one open transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -294,37 +287,6 @@ class Tx(TeamQueries):
     async def _run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         cursor = await self._conn.execute(sql, params)
         return cursor.rowcount
-
-    # -- updates ----------------------------------------------------------
-    async def claim_update(self, update_id: int, now: datetime) -> bool:
-        """Record a transport update as applied, in the transaction of its effect;
-        False when it was applied before.
-
-        Its inbox row stays until the reply is delivered (the door removes it),
-        so a crash between this commit and the reply replays the update: as a
-        duplicate, which shows the user's current place instead of nothing.
-        """
-        changed = await self._run(
-            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-            (update_id, iso(now)),
-        )
-        return changed == 1
-
-    async def inbox_add(self, updates: list[tuple[int, str]], now: datetime) -> None:
-        await self._conn.executemany(
-            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-            [(uid, payload, iso(now)) for uid, payload in updates],
-        )
-
-    async def inbox_pending(self) -> list[tuple[int, str]]:
-        rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY update_id")
-        return [(r["update_id"], r["payload"]) for r in rows]
-
-    async def inbox_remove(self, update_id: int) -> None:
-        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
-
-    async def forget_updates_before(self, moment: datetime) -> int:
-        return await self._run("DELETE FROM processed_updates WHERE processed_at < ?", (iso(moment),))
 
     # -- users ------------------------------------------------------------
     async def touch_user(self, external_id: str, display_name: str | None, now: datetime) -> User:

@@ -10,6 +10,7 @@ import pytest
 
 from bot import payloads
 from content.model import Content
+from storage.inbox import Received
 from storage.store import Store
 from tests.emulator.emulator import BotApiEmulator
 from tests.emulator.fixtures import emulator  # noqa: F401  (fixture)
@@ -256,7 +257,7 @@ async def test_update_stored_but_not_processed_survives_a_crash(
         async with store.transaction() as tx:
             from datetime import datetime, timezone
 
-            await tx.inbox_add([(10_000_001, json.dumps(fake))], datetime.now(timezone.utc))
+            await tx.inbox_add([Received(10_000_001, json.dumps(fake), "tg:1007")], datetime.now(timezone.utc))
     finally:
         await store.close()
     async with running_bot(emulator, db, content):

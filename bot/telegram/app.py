@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes
 
 from bot.engine import Engine
-from bot.telegram.config import TelegramConfig
+from bot.telegram.config import ConfigError, TelegramConfig
 from bot.telegram.dispatch import Dispatcher
 from bot.telegram.handlers import TelegramDoor
 from bot.telegram.logs import Pseudonyms
 from bot.telegram.polling import Poller
 from bot.telegram.sender import FloodLimiter, Priority
 from content.model import Content
+from storage.db import DatabaseUnavailable
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,9 +66,11 @@ class CheckbotTelegram:
         self.application = builder.build()
 
     async def post_init(self, app: Application) -> None:
-        self.store = await Store.open(self.config.db_path)
+        if self.store is None:
+            self.store = await open_store(self.config.db_path)
         engine = Engine(self.content, self.store, bot_username=app.bot.username)
         self.door = TelegramDoor(engine, Pseudonyms(self.config.token), app.bot.username)
+        app.add_error_handler(self.on_storage_error)  # first: it decides whether the door apologises
         self.door.register(app)
         self.dispatcher = Dispatcher(self.store, app.bot, app.process_update)
         await self.set_commands(app)
@@ -73,6 +78,13 @@ class CheckbotTelegram:
             # Jobs are not persisted: both only read what is due from the database.
             app.job_queue.run_repeating(self.prune, interval=6 * 3600, first=60, name="prune-processed-updates")
             app.job_queue.run_repeating(self.send_reminders, interval=3600, first=30, name="reminders")
+
+    async def on_storage_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Tell the dispatcher how an update failed; a transient storage error is retried
+        later, so the user gets no apology for it (the retry answers them)."""
+        if isinstance(update, Update) and self.dispatcher is not None and context.error is not None:
+            if self.dispatcher.report_error(update, context.error):
+                raise ApplicationHandlerStop
 
     async def post_shutdown(self, app: Application) -> None:
         if self.store is not None:
@@ -112,28 +124,44 @@ class CheckbotTelegram:
     async def serve(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then finish what is in flight and confirm it."""
         app = self.application
-        async with app:  # initialize (getMe: a rejected token fails here) ... shutdown
-            await self.post_init(app)
-            try:
+        self.store = await open_store(self.config.db_path)  # before Telegram: a bad database is one line
+        try:
+            async with app:  # initialize (getMe: a rejected token fails here) ... shutdown
+                await self.post_init(app)
                 await app.start()
-                assert self.dispatcher is not None
-                if self.config.webhook_url:
-                    from bot.telegram.webhook import serve_webhook
+                try:
+                    assert self.dispatcher is not None
+                    if self.config.webhook_url:
+                        from bot.telegram.webhook import serve_webhook
 
-                    await serve_webhook(app.bot, self.dispatcher, self.config, stop)
-                else:
-                    await Poller(app.bot, self.dispatcher, timeout=self.config.poll_timeout).run(stop)
-                await app.stop()
-            finally:
-                await self.post_shutdown(app)
+                        await serve_webhook(app.bot, self.dispatcher, self.config, stop)
+                    else:
+                        await Poller(app.bot, self.dispatcher, timeout=self.config.poll_timeout).run(stop)
+                finally:
+                    await app.stop()  # also after an error: shutdown refuses a running application
+        finally:
+            await self.post_shutdown(app)
+
+
+async def open_store(path: str) -> Store:
+    """The database, or one line for the operator (ConfigError) on why it cannot be used."""
+    try:
+        return await Store.open(path)
+    except DatabaseUnavailable as exc:
+        raise ConfigError(str(exc)) from None
 
 
 async def run(config: TelegramConfig, content: Content) -> None:
+    os.umask(0o077)  # the database, its -wal and -shm, and any other file: the bot's user only
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bot = CheckbotTelegram(config, content)
     log.info("checkbot starting (%s)", "webhook" if config.webhook_url else "long polling")
-    await bot.serve(stop)
+    try:
+        await bot.serve(stop)
+    except ConfigError as exc:  # e.g. a database that cannot be used: one line, like a bad token
+        print(f"checkbot: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     log.info("checkbot stopped")

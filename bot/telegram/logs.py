@@ -3,7 +3,10 @@
 - the bot token is redacted from every record (httpx logs request URLs,
   which contain it);
 - user ids are logged as a keyed hash, stable within one deployment;
-- no message text is ever logged by checkbot.
+- no message text is ever logged by checkbot, and none by the library:
+  its records that carry updates or API parameters and results (the raw
+  batch it logs at CRITICAL when it cannot parse one, its DEBUG lines on
+  every request) keep their first words and lose their content.
 """
 
 from __future__ import annotations
@@ -11,6 +14,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from typing import TextIO
+
+# Library log lines whose arguments are updates, request parameters or API results.
+_CARRIES_CONTENT = (
+    "Received data was",
+    "with parameters",
+    "finished with return value",
+    "Getting updates",
+    "Processing update",
+    "Error while parsing",
+)
 
 
 class RedactingFilter(logging.Filter):
@@ -33,9 +47,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(token: str, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
+class ContentFilter(logging.Filter):
+    """Drops the arguments of library records that would carry user content."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and isinstance(record.msg, str):
+            if any(marker in record.msg for marker in _CARRIES_CONTENT):
+                head = record.msg.split("%", 1)[0].split("`", 1)[0].rstrip(" :")
+                record.msg, record.args = f"{head} (content not logged)", None
+                record.exc_info, record.exc_text = None, None
+        return True
+
+
+def setup_logging(token: str, level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ContentFilter())
     handler.addFilter(RedactingFilter([token]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
