@@ -33,6 +33,9 @@ MARGIN = 6
 PLACE_HANDICAP = 3  # a municipality name beats a place that is about as close ("Groningn")
 MIN_FUZZY_LENGTH = 4  # shorter input is too short to guess from
 MIN_SURE_LENGTH = 6  # shorter input is only suggested, never taken as meant ("Bred")
+# First words of municipality names too general to stand for the municipality ("Oost Gelre", "Land van Cuijk")
+_GENERAL_FIRST_WORDS = frozenset("oost west noord zuid midden oude land sint berg dijk neder ouder stede hof het".split())
+MIN_SHORT_NAME = 4  # "Capelle" stands for Capelle aan den IJssel; "Son" is too short to guess from
 # Words people type in a chat that happen to be close to a small place ("hallo" ~ Hall, "help" ~ Elp)
 _NOT_A_NAME = frozenset(
     "hallo hoi hey hello help hulp test testen dank bedankt thanks oke okay prima goed stop start menu "
@@ -114,6 +117,15 @@ class MunicipalityFinder:
         for key, by_code in places.items():
             name = next((n for n in by_code.values() if normalise(n) == key), next(iter(by_code.values())))
             self._places[key] = (tuple(sorted(by_code)), name)
+        # Short names: the first word(s) of a longer name ("Capelle", "Baarle", "Alphen", "Súdwest")
+        short: dict[str, set[str]] = {}
+        for m in content.municipalities:
+            words = normalise(_SUFFIX.sub("", m.name)).split()
+            for n in range(1, len(words)):
+                key = " ".join(words[:n])
+                if len(key) >= MIN_SHORT_NAME and words[0] not in _GENERAL_FIRST_WORDS and key not in self._names:
+                    short.setdefault(key, set()).add(m.code)
+        self._short = {k: tuple(sorted(v)) for k, v in short.items()}
         self._choices = [*self._names, *self._places]
 
     def _entry(self, key: str) -> _Entry:
@@ -122,13 +134,16 @@ class MunicipalityFinder:
     def _sorted(self, codes: tuple[str, ...]) -> tuple[Municipality, ...]:
         return tuple(sorted((self._content.municipality(c) for c in codes), key=lambda m: m.name))
 
-    def _of(self, entry: _Entry, *, fuzzy: bool = False) -> MunicipalityMatch:
+    def _of(self, entry: _Entry, *, fuzzy: bool = False, short: tuple[str, ...] = ()) -> MunicipalityMatch:
+        """The match for an index entry; ``short``: municipalities whose name starts with the query."""
         codes, place = entry
-        found = self._sorted(codes)
-        via = tuple(place for _ in found)
+        found = self._sorted(tuple(set(codes) | set(short)))
+        via = tuple(place if m.code in codes else None for m in found)
         if len(found) > 1:
             return MunicipalityMatch("ambiguous", found, place, via, fuzzy)
-        return MunicipalityMatch("place" if place else "exact", found, place, via, fuzzy)
+        if place and found[0].code in codes:
+            return MunicipalityMatch("place", found, place, via, fuzzy)
+        return MunicipalityMatch("exact", found, None, (None,), fuzzy or bool(short))
 
     def find(self, text: str, limit: int = 3) -> MunicipalityMatch:
         query = normalise(text)
@@ -136,8 +151,11 @@ class MunicipalityFinder:
             return MunicipalityMatch("none", ())
         if query in self._names:
             return self._of(self._names[query])
-        if query in self._places:
-            return self._of(self._places[query])
+        short = self._short.get(query, ())
+        if query in self._places:  # "Etten" lies in Oude IJsselstreek, and Etten-Leur starts with it
+            return self._of(self._places[query], short=short)
+        if short:  # "Capelle": Capelle aan den IJssel
+            return self._of(((), None), short=short)
         if (
             len(query.replace(" ", "")) < MIN_FUZZY_LENGTH
             or not any(ch.isalpha() for ch in query)

@@ -18,8 +18,13 @@ from content.municipalities import MunicipalityFinder
 
 
 @pytest.fixture(scope="module")
-def finder() -> MunicipalityFinder:
-    return MunicipalityFinder(load_content())
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def finder(content: Content) -> MunicipalityFinder:
+    return MunicipalityFinder(content)
 
 
 # -- the data ---------------------------------------------------------------
@@ -182,3 +187,43 @@ def test_nonsense_gets_no_suggestions(finder: MunicipalityFinder, typed: str) ->
     match = finder.find(typed)
     assert match.kind == "none"
     assert match.candidates == () and match.municipality is None and match.place is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("Capelle", "GM0502"), ("Baarle", "GM0744"), ("sudwest", "GM1900"), ("Hendrik", "GM0531")],
+)
+def test_the_first_word_of_a_longer_name_stands_for_it(finder: MunicipalityFinder, typed: str, code: str) -> None:
+    """People say "Capelle" for Capelle aan den IJssel; it used to suggest Kapelle."""
+    match = finder.find(typed)
+    assert match.kind == "exact" and match.fuzzy
+    assert match.municipality is not None and match.municipality.code == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "names", "places"),
+    [
+        ("Alphen", ["Alphen aan den Rijn", "Alphen-Chaam", "West Maas en Waal"], (None, "Alphen", "Alphen")),
+        ("Etten", ["Etten-Leur", "Oude IJsselstreek"], (None, "Etten")),
+        ("Loon", ["Assen", "Loon op Zand"], ("Loon", None)),
+    ],
+)
+def test_a_place_that_also_starts_a_municipality_name_is_a_question(
+    finder: MunicipalityFinder, typed: str, names: list[str], places: tuple[str | None, ...]
+) -> None:
+    match = finder.find(typed)
+    assert match.kind == "ambiguous" and match.place == typed
+    assert [m.name for m in match.candidates] == names
+    assert match.places == places
+
+
+def test_a_place_inside_the_municipality_it_names_stays_a_place(finder: MunicipalityFinder) -> None:
+    match = finder.find("Gemert")  # the place Gemert lies in Gemert-Bakel
+    assert (match.kind, match.place) == ("place", "Gemert")
+    assert match.municipality is not None and match.municipality.name == "Gemert-Bakel"
+
+
+@pytest.mark.parametrize("typed", ["Oost", "West", "Land", "Son", "Den"])
+def test_a_general_first_word_is_no_short_name(finder: MunicipalityFinder, typed: str) -> None:
+    assert finder.find(typed).kind in ("none", "suggestions", "place", "ambiguous")
+    assert not (finder.find(typed).kind == "exact" and finder.find(typed).fuzzy)
