@@ -582,3 +582,15 @@ def test_a_note_in_another_script_is_marked_and_never_logged(content: Content, c
 def test_no_marker_explanation_when_every_character_shows(first_round: Rendered) -> None:
     assert MARKER not in first_round.text
     assert "staat voor een teken" not in first_round.text
+
+
+def test_a_note_longer_than_a_page_is_cut_visibly_not_a_crash(content: Content) -> None:
+    """fpdf refuses a table row taller than a page; a note that long is cut, and says so."""
+    note = ("Een heel lange notitie met veel woorden " * 120)[:4000]
+    report = build_report(
+        content, municipality_code=ENSCHEDE, round=1, date=DATE,
+        answers=answers(CURRENT, {"5.4": note}), previous=None, contributors=1,
+    )  # fmt: skip
+    rendered = render(report, chart=False)
+    assert rendered.text.count("… (ingekort)") == 2  # all checks, and open points
+    assert flat(note[:1500]) in rendered.text

@@ -34,6 +34,14 @@ TABLE_STYLE: Mapping[str, Any] = MappingProxyType({
     "borders_layout": TableBordersLayout.HORIZONTAL_LINES,
 })
 ANSWER_LABELS = (*(v.label for v in AnswerValue), UNANSWERED_LABEL)
+NOTE_MAX = 2000  # the chat takes notes of up to 1,000 characters; a table row must fit on a page
+
+
+def note_text(pdf: ReportDocument, note: str) -> str:
+    """'Notitie: …', cut (visibly) where a row would no longer fit on a page."""
+    if len(note) > NOTE_MAX:
+        note = note[:NOTE_MAX].rsplit(" ", 1)[0] + " … (ingekort)"
+    return f"Notitie: {pdf.user_text(note)}"
 
 
 def fit(pdf: FPDF, texts: Sequence[str], *, style: str = "", size: float, padding: float) -> float:
@@ -134,7 +142,7 @@ def check_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow
             if row.note:
                 note = table.row()
                 note.cell("")
-                note.cell(f"Notitie: {pdf.user_text(row.note)}", colspan=len(widths) - 1, style=NOTE_STYLE)
+                note.cell(note_text(pdf, row.note), colspan=len(widths) - 1, style=NOTE_STYLE)
     pdf.ln(2)
 
 
@@ -157,5 +165,5 @@ def open_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow]
             if row.note:
                 note = table.row()
                 note.cell("")
-                note.cell(f"Notitie: {pdf.user_text(row.note)}", colspan=2, style=NOTE_STYLE)
+                note.cell(note_text(pdf, row.note), colspan=2, style=NOTE_STYLE)
     pdf.ln(1)
