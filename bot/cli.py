@@ -166,6 +166,10 @@ async def _report(db_path: str, args: argparse.Namespace) -> int:
     if report is None:
         print(f"checkbot: geen checklist met nummer {assessment_id}", file=sys.stderr)
         return 2
+    if not report.has_answers:  # as /rapport in the chat: no PDF of 24 times "Niet beantwoord"
+        print(f"checkbot: nog geen antwoorden in de checklist voor {report.municipality} (ronde {report.round})",
+              file=sys.stderr)
+        return 2
     Path(args.out).write_bytes(render_pdf(report, render_chart(report)))
     print(f"Rapport geschreven: {args.out} ({report.municipality}, ronde {report.round})")
     return 0

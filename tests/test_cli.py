@@ -54,9 +54,11 @@ def test_chat_takes_db_after_the_subcommand(tmp_path: Path) -> None:
 
 def test_report_and_unanswered_take_db_after_the_subcommand(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
-    assert checkbot(tmp_path, "chat", "--db", str(db), lines=("Hoofddorp", "1")).returncode == 0
+    assert checkbot(tmp_path, "chat", "--db", str(db), lines=("Haarlemmermeer", "1")).returncode == 0
+    assert answers_in(db) == 1
     out = tmp_path / "rapport.pdf"
-    report = checkbot(tmp_path, "report", "--db", str(db), "--municipality", "Haarlemmermeer", "--out", str(out))
+    # by the place: Hoofddorp lies in Haarlemmermeer
+    report = checkbot(tmp_path, "report", "--db", str(db), "--municipality", "Hoofddorp", "--out", str(out))
     assert report.returncode == 0, report.stderr
     assert out.read_bytes().startswith(b"%PDF")
     unanswered = checkbot(tmp_path, "unanswered", "--db", str(db))
@@ -78,3 +80,15 @@ def test_report_and_unanswered_take_db_after_the_subcommand(tmp_path: Path) -> N
 )
 def test_db_option_on_either_side_of_the_command(argv: list[str], db: str | None) -> None:
     assert build_parser().parse_args(argv).db == db
+
+
+def test_report_without_answers_is_refused(tmp_path: Path) -> None:
+    """As /rapport in the chat: no PDF of 24 times "Niet beantwoord" (issue 10 item 9)."""
+    db = tmp_path / "empty.db"
+    assert checkbot(tmp_path, "chat", "--db", str(db), lines=("Enschede",)).returncode == 0
+    assert answers_in(db) == 0
+    out = tmp_path / "leeg.pdf"
+    report = checkbot(tmp_path, "report", "--db", str(db), "--municipality", "Enschede", "--out", str(out))
+    assert report.returncode == 2
+    assert "nog geen antwoorden in de checklist voor Enschede" in report.stderr
+    assert not out.exists()
