@@ -429,19 +429,25 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
             "cpu": median([r.cpu_s / max(r.updates, 1) for r in rs]) * 1000,
             "msgs": median([r.messages_per_update for r in rs]),
             "hwm": median([r.hwm_kb / 1024 for r in rs]),
+            "load": median([r.load_cpu_s / max(r.updates, 1) for r in rs]) * 1000,
         }
 
     stats = {name: agg(name) for name in runs}
+    if "checkbot" not in runs or len(runs) < 2:  # one side only: no ratios
+        for name in runs:
+            print(f"{users} users, {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in stats[name].items()))
+        print("(one side: no ratios, no targets)")
+        return True
     echoes = [n for n in runs if n != "checkbot"]
     best = max(echoes, key=lambda n: stats[n]["throughput"])
     a, b = stats["checkbot"], stats[best]
     print(f"\n{users} users x {runs['checkbot'][0].updates // max(users, 1)} updates, {len(runs['checkbot'])} rounds "
           f"interleaved, median of rounds, CHECKBOT_MAX_RATE={UNLIMITED}, {os.cpu_count()} CPUs")
     header = "".join(f"{n:>16}" for n in runs)
-    print(f"{'':30}{header}   checkbot/{best}")
+    print(f"{'':36}{header}   checkbot/{best}")
     rows = [("throughput (updates/s)", "throughput"), ("latency p50 (ms)", "p50"), ("latency p95 (ms)", "p95"),
             ("latency p99 (ms)", "p99"), ("bot CPU per update (ms)", "cpu"), ("messages sent/edited per update", "msgs"),
-            ("peak RSS (MiB)", "hwm")]
+            ("peak RSS (MiB)", "hwm"), ("emulator + users CPU per update (ms)", "load")]
     for label, key in rows:
         ratio = a[key] / b[key] if b[key] else float("nan")
         verdict = ""
@@ -449,7 +455,7 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
             verdict = f"  target >= {TARGET_THROUGHPUT}: " + ("met" if ratio >= TARGET_THROUGHPUT else "MISSED")
         elif key == "p99":
             verdict = f"  target <= {TARGET_P99}: " + ("met" if ratio <= TARGET_P99 else "MISSED")
-        print(f"{label:30}" + "".join(f"{stats[n][key]:16.1f}" for n in runs) + f"{ratio:10.2f}{verdict}")
+        print(f"{label:36}" + "".join(f"{stats[n][key]:16.1f}" for n in runs) + f"{ratio:10.2f}{verdict}")
     print("  per round, throughput: " + "; ".join(
         f"{n} " + " ".join(f"{r.throughput:.0f}" for r in runs[n]) for n in runs))
     for name, rs in runs.items():
@@ -460,7 +466,7 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
 
 
 async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None, workdir: Path,
-                   echo_style: str | None) -> bool:
+                   echo_style: str | None, sides: list[str]) -> bool:
     steps = script()
     script_path = Path(sys.executable).with_name("checkbot")
     checkbot = Side("checkbot", [str(script_path)] if script_path.exists() else [sys.executable, "-m", "bot.cli"])
@@ -468,7 +474,7 @@ async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None
     echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
     all_met = True
     for users in user_counts:
-        runs: dict[str, list[Result]] = {"checkbot": [], "echo-seq": [], "echo-conc": []}
+        runs: dict[str, list[Result]] = {name: [] for name in sides}
         for round_ in range(rounds):
             for name in runs:
                 if name == "checkbot":
@@ -530,6 +536,8 @@ def main() -> int:
     parser.add_argument("--human", action="store_true", help="the human-paced run (alone, unless --capacity is given)")
     parser.add_argument("--human-users", type=int, default=100)
     parser.add_argument("--questions", type=int, default=10, help="questions each human-paced user answers (default 10)")
+    parser.add_argument("--sides", nargs="+", choices=["checkbot", "echo-seq", "echo-conc"],
+                        default=["checkbot", "echo-seq", "echo-conc"], help="capacity: which bots to run (default all)")
     parser.add_argument("--echo-style", choices=["edit", "send"], default=None,
                         help="the echo bot's calls per tap (default: what checkbot did in its first run)")
     parser.add_argument("--profile", type=Path, default=None, help="run the bots under py-spy, stacks into this dir")
@@ -544,7 +552,7 @@ def main() -> int:
         ok = True
         with tempfile.TemporaryDirectory(prefix="checkbot-load-") as tmp:
             if run_capacity:
-                ok &= await capacity(user_counts, args.rounds, args.profile, Path(tmp), args.echo_style)
+                ok &= await capacity(user_counts, args.rounds, args.profile, Path(tmp), args.echo_style, args.sides)
             if run_human:
                 ok &= await human(args.human_users, args.questions, args.profile, Path(tmp))
         return ok
