@@ -24,8 +24,9 @@ _SUFFIX = re.compile(r"\s*\((?:NH|L|O|ZH|Z|NB|Gld|U|Fr|Gr|Dr|Ov|Fl)\.?\)\s*$", r
 # BAG writes a place that exists twice with a province mark: "Bergen L", "Haren Gn", "Hengelo (Gld)", "Elst Ut"
 _PLACE_SUFFIX = re.compile(r"\s+\(?(?:L|Gn|GN|Ut|NB|Gld|GLD|NH|AC|ZH|Z|O)\)?$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-# "gemeente Enschede", "ik werk bij de gemeente Enschede", "ik werk in Hoofddorp"
-_PREFIX = re.compile(r"^(?:ik\s+(?:werk|woon|zit)\s+(?:bij|in|voor)\s+)?(?:(?:de\s+)?gemeente\s+)?")
+_PREFIX = re.compile(r"^(?:de\s+)?gemeente\s+")
+# "ik werk bij de gemeente Enschede", "ik werk in Hoofddorp" (after normalise)
+_INTRO = re.compile(r"^ik\s+(?:werk|woon|zit)\s+(?:bij|in|voor)\s+(?:(?:de\s+)?gemeente\s+)?")
 
 SURE = 88  # a fuzzy score this high, clearly ahead of the next one, is taken as meant
 CLOSE = 82  # from this score, names are offered as "Bedoelt u…"; below it nothing is suggested
@@ -146,7 +147,7 @@ class MunicipalityFinder:
         return MunicipalityMatch("exact", found, None, (None,), fuzzy or bool(short))
 
     def find(self, text: str, limit: int = 3) -> MunicipalityMatch:
-        query = normalise(text)
+        query = _INTRO.sub("", normalise(text))
         if not query:
             return MunicipalityMatch("none", ())
         if query in self._names:
