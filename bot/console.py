@@ -2,7 +2,9 @@
 
 Each bot message is printed as plain text with its buttons listed as
 ``[1] Ja  [2] Deels …``; the user types a number, a button label, a
-/command or free text. Works interactively and with input piped from a file.
+/command or free text. A button press's reply edits the pressed message on a
+phone; here the edited message is printed anew, so the terminal shows the
+same sequence. Works interactively and with input piped from a file.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ class ConsoleChat:
         self.buttons: list[Button] = []
 
     def show(self, reply: Reply) -> None:
+        """The same sequence a phone shows: the toast, the pressed message as edited, then new messages."""
         if reply.toast:
             self.write(f"({reply.toast})")
-        for message in reply.messages:
+        for message in ([reply.edit] if reply.edit is not None else []) + list(reply.messages):
             self.write(to_plain(message.text))
             if message.buttons:
                 self.buttons = [b for row in message.buttons for b in row]

@@ -1,16 +1,20 @@
-"""Scores and open points of an assessment, shared by the chat and the reports."""
+"""Scores and open points of an assessment, shared by the chat and the reports.
+
+Points, urgency order, labels and icons all come from
+:class:`content.model.AnswerValue`; nothing here names an answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from content.model import Check, Content
+from content.model import UNANSWERED_ORDER, AnswerValue, Check, Content
 from storage.store import Answer
 
-POINTS = {"ja": 1.0, "deels": 0.5, "nee": 0.0, "onbekend": 0.0}
-# Order of the open points in a summary: what most needs action first.
-OPEN_ORDER = {"nee": 0, "deels": 1, "onbekend": 2, None: 3}
+# Urgency of an open point by stored value (None = not answered), derived from AnswerValue.order;
+# kept under this name for the report, which sorts its rows with it.
+OPEN_ORDER: Mapping[str | None, int] = {**{v.value: v.order for v in AnswerValue}, None: UNANSWERED_ORDER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,11 @@ class ThemeScore:
     score: float
     total: int
     answered: int
+
+    @property
+    def started(self) -> bool:
+        """A theme without any answer has no score yet: "nog niet ingevuld", never 0 %."""
+        return self.answered > 0
 
     @property
     def percent(self) -> int:
@@ -35,6 +44,14 @@ class OpenPoint:
     def value(self) -> str | None:
         return self.answer.answer if self.answer else None
 
+    @property
+    def answer_value(self) -> AnswerValue | None:
+        return AnswerValue(self.answer.answer) if self.answer else None
+
+
+def value_of(answer: Answer | None) -> AnswerValue | None:
+    return AnswerValue(answer.answer) if answer is not None else None
+
 
 def theme_scores(content: Content, answers: Mapping[str, Answer]) -> list[ThemeScore]:
     out = []
@@ -44,7 +61,7 @@ def theme_scores(content: Content, answers: Mapping[str, Answer]) -> list[ThemeS
             ThemeScore(
                 theme_id=theme.id,
                 title=theme.title,
-                score=sum(POINTS[a.answer] for a in given),
+                score=sum(AnswerValue(a.answer).points for a in given),
                 total=len(theme.checks),
                 answered=len(given),
             )
@@ -55,8 +72,13 @@ def theme_scores(content: Content, answers: Mapping[str, Answer]) -> list[ThemeS
 def open_points(content: Content, answers: Mapping[str, Answer], theme_id: int | None = None) -> list[OpenPoint]:
     """Every check not answered Ja: Nee first, then Deels, Weet ik niet, unanswered."""
     checks = content.theme(theme_id).checks if theme_id else content.checks
-    points = [OpenPoint(c, answers.get(c.id)) for c in checks if c.id not in answers or answers[c.id].answer != "ja"]
+    points = [OpenPoint(c, answers.get(c.id)) for c in checks if c.id not in answers or AnswerValue(answers[c.id].answer).is_open]
     return sorted(points, key=lambda p: (OPEN_ORDER[p.value], p.check.number))
+
+
+def answered_open_points(content: Content, answers: Mapping[str, Answer], theme_id: int | None = None) -> list[OpenPoint]:
+    """The open points that were answered (Nee, Deels, Weet ik niet): what needs action, most urgent first."""
+    return [p for p in open_points(content, answers, theme_id) if p.answer is not None]
 
 
 def format_points(value: float) -> str:

@@ -37,14 +37,25 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
-    """The outcome of one user action.
+class Notice:
+    """A message for another user (``user_key`` as in UserRef.key, "tg:42")."""
 
-    ``edit`` replaces the message whose button was pressed (its keyboard
-    removed), so the scroll-back keeps a readable record of the answer.
-    ``toast`` is a short notice for a button press (Telegram shows it as a
-    callback-query answer). ``duplicate`` marks a redelivered update that
-    changed nothing.
+    user_key: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The outcome of one user action (contract §1: one message per tap).
+
+    ``edit``: for a button press, the next screen (text and buttons) that
+    replaces the pressed message in place; None leaves it as it is.
+    ``messages``: new messages, in order after the edit: only what the user
+    will scroll back to (a summary's details, documents' captions, answers to
+    typed questions), or everything when there was no press.
+    ``toast``: the callback-query answer ("✅ Ja opgeslagen").
+    ``duplicate`` marks a redelivered update that changed nothing.
+    ``notices``: messages for other users (a role handed over).
     """
 
     messages: tuple[Message, ...] = ()
@@ -52,6 +63,7 @@ class Reply:
     toast: str | None = None
     duplicate: bool = False
     documents: tuple["Document", ...] = field(default=())
+    notices: tuple[Notice, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

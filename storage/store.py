@@ -308,6 +308,11 @@ class Tx(TeamQueries, InboxQueries):
         row = await self._one("SELECT * FROM users WHERE external_id = ?", (external_id,))
         return _user(row) if row else None
 
+    async def user_key(self, user_id: int) -> str | None:
+        """The transport key ("tg:42") of a user, to send them a notice."""
+        row = await self._one("SELECT external_id FROM users WHERE id = ?", (user_id,))
+        return row["external_id"] if row else None
+
     async def set_active_assessment(self, user_id: int, assessment_id: int | None) -> None:
         await self._run("UPDATE users SET active_assessment_id = ? WHERE id = ?", (assessment_id, user_id))
 
@@ -542,6 +547,24 @@ class Tx(TeamQueries, InboxQueries):
             """,
             (assessment_id, check_id, answer, previous["note"] if previous else None, user_id, iso(now)),
         )
+
+    async def undo_answer(self, assessment_id: int, check_id: str, user_id: int) -> bool:
+        """Take back the current answer to a check, if ``user_id`` gave it: the one before it
+        (if any) is current again, with the note. False when there was nothing of theirs to undo."""
+        current = await self._one(
+            "SELECT id, note, answered_by FROM answers WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
+            (assessment_id, check_id),
+        )
+        if current is None or current["answered_by"] != user_id:
+            return False
+        before = await self._one(
+            "SELECT id FROM answers WHERE assessment_id = ? AND check_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+            (assessment_id, check_id, current["id"]),
+        )
+        await self._run("DELETE FROM answers WHERE id = ?", (current["id"],))
+        if before is not None:
+            await self._run("UPDATE answers SET superseded_at = NULL, note = ? WHERE id = ?", (current["note"], before["id"]))
+        return True
 
     async def set_note(self, assessment_id: int, check_id: str, note: str) -> bool:
         changed = await self._run(

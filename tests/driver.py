@@ -1,4 +1,9 @@
-"""Drive the conversation core as a user would, for tests."""
+"""Drive the conversation core as a user would, for tests.
+
+A press's reply usually edits the pressed message into the next screen
+(``Reply.edit``); the driver's buttons are those of the last message shown
+with buttons, edited or new.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,11 @@ from bot.engine import Engine
 from bot.events import Command, Event, Press, Text, UserRef, parse_command
 from bot.html import to_plain
 from bot.views import Button, Message, Reply
+
+
+def shown(reply: Reply) -> list[Message]:
+    """What the user sees after a reply, in order: the edited message, then the new ones."""
+    return ([reply.edit] if reply.edit is not None else []) + list(reply.messages)
 
 
 class Driver:
@@ -19,7 +29,7 @@ class Driver:
     async def send(self, event: Event, update_id: int | None = None) -> Reply:
         reply = await self.engine.handle(self.user, event, update_id=update_id)
         self.last = reply
-        with_buttons = [m for m in reply.messages if m.buttons]
+        with_buttons = [m for m in shown(reply) if m.buttons]
         if with_buttons:
             self.buttons = [b for row in with_buttons[-1].buttons for b in row]
         return reply
@@ -50,8 +60,8 @@ class Driver:
 
     @staticmethod
     def plain(reply: Reply) -> str:
-        return "\n\n".join(to_plain(m.text) for m in reply.messages)
+        return "\n\n".join(to_plain(m.text) for m in shown(reply))
 
     @property
     def last_message(self) -> Message:
-        return self.last.messages[-1]
+        return shown(self.last)[-1]

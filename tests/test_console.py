@@ -47,7 +47,9 @@ def test_complete_session_through_the_real_process(tmp_path: Path, content: Cont
         assert check.text in out, check.id
     assert "Verder naar thema 5" in out
     assert "De checklist voor Enschede is helemaal ingevuld." in out
-    assert out.count("Samenvatting – Enschede") == 2
+    assert "/rapport – het rapport als PDF" in out  # the end says what comes next
+    assert out.count("Samenvatting – Enschede") == 1  # only when asked for
+    assert "(✅ Ja opgeslagen)" in out  # the toast of a tap, as on a phone
     assert "<b>" not in out and "&amp;" not in out  # plain text, no HTML
     assert "> Enschde" in out  # piped input is echoed, no prompts
     assert out.rstrip().endswith("Uw voortgang is bewaard; start checkbot opnieuw om verder te gaan.")
@@ -61,7 +63,8 @@ def test_stop_and_resume_in_a_new_process(tmp_path: Path, content: Content) -> N
     assert second.returncode == 0, second.stderr
     assert "Welkom terug" in second.stdout
     assert content.check("1.4").text in second.stdout
-    assert "3 van 24 vragen beantwoord" in second.stdout
+    assert second.stdout.count("Vraag 4/24") == 1  # the start shows the current question once
+    assert "3 van 24 beantwoord" in second.stdout
 
 
 def test_empty_input_exits_cleanly(tmp_path: Path) -> None:

@@ -68,7 +68,9 @@ class CheckbotTelegram:
     async def post_init(self, app: Application) -> None:
         if self.store is None:
             self.store = await open_store(self.config.db_path)
-        engine = Engine(self.content, self.store, bot_username=app.bot.username)
+        engine = Engine(
+            self.content, self.store, bot_username=app.bot.username, reminder_days=self.config.reminder_days
+        )
         self.door = TelegramDoor(engine, Pseudonyms(self.config.token), app.bot.username)
         app.add_error_handler(self.on_storage_error)  # first: it decides whether the door apologises
         self.door.register(app)
