@@ -30,6 +30,15 @@ class Received(NamedTuple):
     user_key: str | None
 
 
+class Stored(NamedTuple):
+    """An inbox row at start-up: ``applied`` when its effect committed (its reply may be missing)."""
+
+    update_id: int
+    payload: str
+    user_key: str | None
+    applied: bool
+
+
 class Aside(NamedTuple):
     """An update kept out of the way: ``reason`` names the exception type, never content."""
 
@@ -101,6 +110,17 @@ class InboxQueries:
     async def inbox_pending(self) -> list[tuple[int, str]]:
         rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY received_at, update_id")
         return [(r["update_id"], r["payload"]) for r in rows]
+
+    async def inbox_stored(self) -> list[Stored]:
+        """Every inbox row in the order received, and whether it was applied already."""
+        rows = await self._all(
+            """
+            SELECT i.update_id, i.payload, i.user_key, p.update_id IS NOT NULL AS applied
+            FROM inbox i LEFT JOIN processed_updates p ON p.update_id = i.update_id
+            ORDER BY i.received_at, i.update_id
+            """
+        )
+        return [Stored(r["update_id"], r["payload"], r["user_key"], bool(r["applied"])) for r in rows]
 
     async def inbox_remove(self, update_ids: Iterable[int]) -> int:
         ids = list(update_ids)

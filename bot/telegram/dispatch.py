@@ -7,11 +7,12 @@ in the same words; ``tests/test_durability.py`` holds them to it):
     received. Its effect and its update id are committed together, in one
     transaction. The inbox row stays until the reply has been sent; then it
     is removed in the next transaction that is written anyway, and at the
-    latest 30 seconds later. At start-up every update still in the inbox is
-    processed again: one that was applied before only shows the user their
-    current place. So a crash at any moment loses no update, none takes
-    effect twice, and a crash between an effect and its reply still ends
-    with the user seeing their place.
+    latest 30 seconds later. At start-up the inbox is processed again: an
+    update that was not applied yet is applied now, and a user whose last
+    update was applied already is shown their current place, once. So a
+    crash at any moment loses no update, none takes effect twice, and a
+    crash between an effect and its reply still ends with the user seeing
+    their place.
 
 How: a batch of raw updates is parsed one by one. An update the library
 cannot parse is kept aside in the ``quarantine`` table (without logging its
@@ -155,9 +156,21 @@ class Dispatcher:
                 self._start(update)
 
     async def replay_inbox(self) -> int:
-        """Process what an earlier run received but did not finish (or did not clear yet)."""
+        """Process what an earlier run received but did not finish (or did not clear yet).
+
+        Of a user's applied updates only the last one can lack its reply (a user's next update
+        starts after the previous reply was sent), and none does when an unapplied one follows:
+        the others leave the inbox now, so a crash costs a user one repeated screen at most.
+        """
         async with self._store.transaction(write=False) as tx:
-            pending = await tx.inbox_pending()
+            stored = await tx.inbox_stored()
+        last = {row.user_key or row.update_id: row.update_id for row in stored}
+        delivered = [row.update_id for row in stored if row.applied and last[row.user_key or row.update_id] != row.update_id]
+        if delivered:
+            async with self._store.transaction() as tx:
+                await tx.inbox_remove(delivered)
+        done = set(delivered)
+        pending = [(row.update_id, row.payload) for row in stored if row.update_id not in done]
         started = 0
         for update_id, payload in pending:
             try:
@@ -256,22 +269,26 @@ class Dispatcher:
         self._flusher = asyncio.create_task(self._flush_later(delay))
 
     async def _flush_later(self, delay: float) -> None:
-        await self._sleep(delay)
-        if not self._stopping.is_set():
+        while self._delivered and not self._stopping.is_set():
+            await self._sleep(delay)
+            if self._stopping.is_set():
+                return
             await asyncio.shield(self.flush())  # once begun, a flush is not cut short
+            delay = self._flush_after  # it failed (a storage error) or more came: again later
 
-    async def flush(self) -> None:
+    async def flush(self) -> bool:
         """Remove the inbox rows of updates whose reply was sent (one transaction)."""
         delivered = list(self._delivered)
         if not delivered:
-            return
+            return True
         try:
             async with self._store.transaction() as tx:
                 await tx.inbox_remove(delivered)
-        except Exception as exc:  # harmless: they are replayed as duplicates after a restart
+        except Exception as exc:  # harmless: tried again later; after a crash they replay as duplicates
             log.warning("could not clear %d delivered update(s) (%s)", len(delivered), type(exc).__name__)
-            return
+            return False
         self._forget_delivered(delivered)
+        return True
 
     # -- state ---------------------------------------------------------------------
     @property
