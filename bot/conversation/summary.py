@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.conversation.checklist_views import progress_line, score_text
-from bot.conversation.context import Ctx
+from bot.conversation.context import Ctx, clean_name
 from bot.conversation.documents import build_report_data
 from bot.conversation.place import Place, Screen
 from bot.html import esc, link, pack
@@ -47,7 +47,16 @@ async def summary_view(ctx: Ctx) -> Message:
     aid = ctx.active.id
     lines = [ctx.t("summary_title", municipality=ctx.municipality_name(), round=ctx.active.round),
              progress_line(ctx, len(answers)), "", ctx.t("summary_scores_title")]  # fmt: skip
+    members = await ctx.tx.members(ctx.active.id)
+    if len(members) > 1 or any(a.answered_by != ctx.user.id for a in answers.values()):
+        counts: dict[str, int] = {}
+        for a in answers.values():
+            name = clean_name(a.answered_by_name) or ctx.label("someone")
+            counts[name] = counts.get(name, 0) + 1
+        names = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
+        lines.insert(2, ctx.t("summary_contributors", names=names))
     before: dict[int, object] = {}
+    previous: dict = {}  # type: ignore[type-arg]
     if ctx.active.previous_id is not None:
         previous = await ctx.tx.current_answers(ctx.active.previous_id)
         before = {s.theme_id: s for s in theme_scores(ctx.content, previous)}
@@ -59,6 +68,12 @@ async def summary_view(ctx: Ctx) -> Message:
             after = f"{s.percent}%" if s.started else ctx.label("not_started")
             line += " · " + ctx.t("summary_change", before=f"{old.percent}%", after=after)  # type: ignore[attr-defined]
         lines.append(line)
+    if before:
+        improved = [c.number for c in ctx.content.checks if c.id in answers and c.id in previous
+                    and AnswerValue(previous[c.id].answer) is AnswerValue.NEE
+                    and AnswerValue(answers[c.id].answer) is AnswerValue.JA]  # fmt: skip
+        if improved:
+            lines.append(ctx.t("summary_improved", checks=", ".join(map(str, improved[:12])), total=len(ctx.content.checks)))
     points = answered_open_points(ctx.content, answers)
     unanswered = len(ctx.content.checks) - len(answers)
     lines.append("")
@@ -130,7 +145,7 @@ def check_line(ctx: Ctx, check_id: str, answers: dict, team: bool) -> str:  # ty
     line = f"{ctx.answer_text(value).split(' ')[0]} <b>{esc(ctx.check_ref(check))}</b> {esc(check.text)}"
     line += f" ({esc(ctx.answer_text(value, icon=False))})"
     if team and answer is not None:
-        line += " – " + ctx.t("summary_by", name=answer.answered_by_name or ctx.label("someone"))
+        line += " – " + ctx.t("summary_by", name=clean_name(answer.answered_by_name) or ctx.label("someone"))
     if answer is not None and answer.note:
         line += "\n    " + ctx.t("summary_note", note=answer.note)
     return line

@@ -46,8 +46,8 @@ async def cmd_invite(ctx: Ctx, _: str = "") -> None:
     buttons: tuple[tuple[Button, ...], ...] = ()
     if await ctx.tx.role(ctx.active.id, ctx.user.id) == "coordinator":
         buttons = ((Button(ctx.label("invite_revoke_button"), payloads.make("i", invite_id)),),)
-    ctx.keep(text, buttons)  # the invite is something to scroll back to and forward
-    ctx.brief = True
+    ctx.keep(text, buttons)  # the invite is something to scroll back to and forward; the screen above stays
+    ctx.silent = True
 
 
 def invite_problem(ctx: Ctx, invite: Invite | None, used: bool) -> str | None:
