@@ -37,8 +37,8 @@ async def test_new_round_keeps_the_old_and_compares(anna: Driver, content: Conte
     await answer_everything(anna, content, lambda c: "Ja")
     reply = await anna.cmd("/samenvatting")
     text = anna.plain(reply)
-    assert "3. Signaleren en melden: 100%" in text and "ronde ervoor 0% → nu 100%" in text
-    assert "Van Nee naar Ja sinds de vorige ronde" in text and content.check("3.2").text in text
+    assert "3. Signaleren en melden: 5 van 5 (100%) · vorige ronde 0% → nu 100%" in text
+    assert "Van Nee naar Ja sinds de vorige ronde: vraag 11, 12, 13, 14, 15 (van 24)" in text
     (chart,) = reply.documents
     assert chart.kind == "photo" and chart.data.startswith(b"\x89PNG")
     # switching back to round 1 with /gemeente still works
@@ -77,7 +77,8 @@ async def test_reminders_once_per_inactivity_period(engine: Engine, clock: FakeC
     await anna.cmd("/verder")  # active again
     clock.advance(days=8)
     assert [key for key, _ in await engine.collect_reminders(week)] == ["tg:1"]
-    await anna.cmd("/herinnering")
+    await anna.cmd("/herinnering")  # shows the setting first
+    await anna.press("Herinneringen uitzetten")
     assert "staan uit" in anna.plain(anna.last)
     clock.advance(days=8)
     assert await engine.collect_reminders(week) == []
