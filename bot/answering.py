@@ -9,8 +9,8 @@ gets (contract §3) and renders it as escaped HTML. The order of the decision:
    finds follows below. Never logged.
 2. greetings and thanks; questions about the bot (ABOUT_BOT) and about the
    subject itself (ABOUT_SUBJECT: the checklist's own introduction);
-3. the search over the checklist (:mod:`content.matcher`): CONFIDENT,
-   UNSURE (the "Bedoelt u…" choices) or NONE.
+3. the search over the checklist (:mod:`content.search`: meaning and words):
+   CONFIDENT, UNSURE (the "Bedoelt u…" choices) or NONE.
 
 ``compose`` is CPU-bound: the conversation core calls it through
 ``asyncio.to_thread``, outside any database transaction. ``compose_pick``
@@ -27,9 +27,10 @@ from importlib import resources
 import yaml
 
 from bot.html import esc, link
-from content.matcher import Answer, Hit, ResourceMatcher, content_words, fold
+from content.matcher import Hit, content_words, fold
 from content.model import Content
 from content.safety import SafetyRule, SafetyText, load_safety_texts
+from content.search import Found, Searcher
 
 LABEL_CHARS = 40  # a "Bedoelt u…" button label, "…" included
 MAX_QUESTION = 500  # characters of a question that are read
@@ -86,6 +87,7 @@ def hit_html(hit: Hit) -> str:
 _BOT_WORDS = frozenset("bot chatbot checkbot robot chatgpt ai programma app".split())
 _YOU = frozenset("je jij jou u you".split())
 _ASKING = frozenset("wat hoe wie waarom kun kan kunt doe doet werkt ben bent what how who why can do does are work".split())
+_FILLER = frozenset("allemaal eigenlijk precies zoal nog meer hier all else".split())
 _SUBJECT_WORDS = frozenset("loverboy loverboys loverboyproblematiek loverboypraktijken lovergirl mensenhandel".split())
 _DEFINING = frozenset(
     "wat is zijn betekent betekenis definitie uitleg leg uit what a mean means meaning definition explain".split()
@@ -98,7 +100,8 @@ def is_about_bot(words: list[str]) -> bool:
     """ "hoe werkt deze bot", "wat kun je", "who made you?" """
     if set(words) & _BOT_WORDS and set(words) & _ASKING:
         return True
-    return not content_words(words) and bool(set(words) & _YOU) and bool(set(words) & _ASKING)
+    rest = [w for w in content_words(words) if w not in _FILLER]
+    return not rest and bool(set(words) & _YOU) and bool(set(words) & _ASKING)
 
 
 def is_about_subject(words: list[str]) -> bool:
@@ -119,24 +122,29 @@ class Answerer:
 
     def __init__(self, content: Content) -> None:
         self._content = content
-        self._matcher: ResourceMatcher | None = None
+        self._searcher: Searcher | None = None
         self._safety = SafetyRule()
         self._safety_texts = load_safety_texts(frozenset(content.resources))
         raw = yaml.safe_load((resources.files("content") / "answering.yaml").read_text(encoding="utf-8"))
         self._t: dict[str, str] = {str(k): str(v).strip() for k, v in raw.items()}
 
     @property
-    def matcher(self) -> ResourceMatcher:
-        if self._matcher is None:
-            self._matcher = ResourceMatcher(self._content)
-        return self._matcher
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = Searcher(self._content)
+        return self._searcher
+
+    def warm(self) -> None:
+        """Load the search model and vectors now (blocking, ~0.3 s); e.g. at start-up in a thread,
+        so the first question does not wait for it. compose() does it itself when needed."""
+        self.searcher.warm()
 
     # -- the decision --------------------------------------------------------------------
     def compose(self, question: str) -> Composed:
         question = question[:MAX_QUESTION]
         words = fold(question)
         safety = self._safety.classify(question)
-        answer: Answer = self.matcher.ask(question)
+        answer: Found = self.searcher.search(question)
         if safety is not None:
             return self._safety_answer(safety, answer)
         texts = self._content.texts.strings
@@ -149,28 +157,32 @@ class Answerer:
         if is_about_subject(words):
             return Composed(AnswerKind.ABOUT_SUBJECT, self._about_subject(), (), None)
         if answer.kind == "confident":
-            body = "\n\n".join([self._t["answer_title"], *(hit_html(h) for h in answer.hits)])
-            return Composed(AnswerKind.CONFIDENT, body, (), None, answer.hits)
+            parts = [self._t["answer_title"], *(hit_html(h) for h in answer.hits)]
+            if answer.check is not None:
+                parts.append(esc(self._t["where"].format(number=answer.check.number, check=answer.check.text)))
+            return Composed(AnswerKind.CONFIDENT, "\n\n".join(parts), (), None, answer.hits)
         if answer.kind == "unsure":
             choices = tuple(Choice(cut_label(h.title), h.kind, h.id) for h in answer.hits)
             return Composed(AnswerKind.UNSURE, esc(self._t["unsure"]), choices, _scrub(question), answer.hits)
         return Composed(AnswerKind.NONE, esc(self._t["none"]), (), _scrub(question))
 
     def compose_pick(self, kind: str, id: str) -> str | None:
-        hit = self.matcher.hit(kind, id)
+        hit = self.searcher.hit(kind, id)
         return None if hit is None else hit_html(hit)
 
     # -- the texts -------------------------------------------------------------------------
-    def _safety_answer(self, safety: str, answer: Answer) -> Composed:
+    def _safety_answer(self, safety: str, answer: Found) -> Composed:
         block: SafetyText = self._safety_texts.urgent if safety == "urgent" else self._safety_texts.concern
-        found = answer.hits if answer.kind in ("confident", "unsure") else ()
-        extra = [h for r in block.resource_ids if (h := self.matcher.hit("resource", r)) is not None]
+        # urgent: the numbers only (a folder for victims is not what an emergency needs);
+        # a worry: the signalling resources and what the search found
+        found = answer.hits if answer.kind in ("confident", "unsure") and safety == "concern" else ()
+        extra = [h for r in block.resource_ids if (h := self.searcher.hit("resource", r)) is not None]
         shown = list(extra) + [h for h in found if (h.kind, h.id) not in {(e.kind, e.id) for e in extra}]
         parts = [block.html()]
         if shown:
             parts += [self._t["answer_title"], *(hit_html(h) for h in shown)]
         kind = AnswerKind.URGENT if safety == "urgent" else AnswerKind.CONCERN
-        return Composed(kind, "\n\n".join(parts), (), None, tuple(found))
+        return Composed(kind, "\n\n".join(parts), (), None, tuple(shown))
 
     def _about_subject(self) -> str:
         intro = self._content.intro
@@ -178,7 +190,7 @@ class Answerer:
         text = waarom.text if waarom is not None else intro.lead
         parts = [self._t["about_subject_title"], *(esc(p) for p in text.split("\n\n"))]
         more = [h for r in ("nji-kennis-en-bewustwording", "ccv-handreiking-loverboyproblematiek")
-                if (h := self.matcher.hit("resource", r)) is not None]
+                if (h := self.searcher.hit("resource", r)) is not None]
         if more:
             parts += [self._t["about_subject_more"], *(hit_html(h) for h in more)]
         return "\n\n".join(parts)

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("telegram", parents=[with_db], help="de bot op Telegram (TELEGRAM_BOT_TOKEN nodig)")
     ask = sub.add_parser("ask", help="welke bronnen van de checklist passen bij een vraag")
     ask.add_argument("question", help="de vraag, bijvoorbeeld 'waar meld ik bij CoMensha?'")
-    ask.add_argument("--json", action="store_true", help="JSON: [{title, url, score}], beste eerst")
+    ask.add_argument("--json", action="store_true", help="JSON: {kind, hits: [{kind, id, title, url, score}]}, beste eerst")
     sub.add_parser("unanswered", parents=[with_db], help="vragen waarop de bot geen zeker antwoord had, met aantallen")
     report = sub.add_parser("report", parents=[with_db], help="het rapport (PDF) van een checklist")
     report.add_argument("--out", required=True, help="het PDF-bestand om te schrijven")
@@ -105,22 +105,25 @@ def _telegram(db_path: str | None) -> int:
 
 
 def _ask(question: str, as_json: bool) -> int:
-    from content.matcher import ResourceMatcher
+    """The same decision as the chat (bot.answering): kind, links, and the threshold it used."""
+    from bot.answering import Answerer
+    from bot.html import to_plain
 
-    answer = ResourceMatcher(load_content()).ask(question)
-    hits = answer.hits if answer.kind == "confident" else ()
+    composed = Answerer(load_content()).compose(question)
     if as_json:
-        print(json.dumps([{"title": h.title, "url": h.url, "score": h.score} for h in hits], ensure_ascii=False))
+        hits = [
+            {"kind": h.kind, "id": h.id, "title": h.title, "url": h.url, "score": h.score} for h in composed.hits
+        ]
+        print(json.dumps({"kind": composed.kind.value, "hits": hits}, ensure_ascii=False))
         return 0
-    if answer.kind in ("greeting", "thanks"):
-        print("(begroeting of bedankje: geen bronnen)")
-    elif not answer.hits:
-        print("Geen passende bron gevonden.")
-    else:
-        if answer.kind == "unsure":
-            print("Niet zeker; misschien:")
-        for h in answer.hits:
-            print(f"{h.score:5.1f}  {h.title}" + (f"\n       {h.url}" if h.url else ""))
+    print(f"({composed.kind.value})")
+    if composed.kind.value in ("urgent", "concern", "about_bot", "about_subject", "greeting", "thanks", "none"):
+        print(to_plain(composed.text))
+        return 0
+    if composed.kind.value == "unsure":
+        print("Niet zeker; bedoelt u:")
+    for h in composed.hits:
+        print(f"{h.score:5.1f}  {h.title}" + (f"\n       {h.url}" if h.url else ""))
     return 0
 
 

@@ -289,16 +289,36 @@ class ResourceMatcher:
         return None if found is None else _scored(found, 100.0)
 
     def ask(self, question: str) -> Answer:
-        words = fold(question[:MAX_CHARS])
-        if not words:
+        social = self.social(question)
+        if social is not None:
+            return Answer(social, ())
+        scored = self.scores(question)
+        w = self._w
+        hits = tuple(_scored(self._docs[doc].hit, score) for score, doc in scored[:MAX_HITS] if score >= w.plausible)
+        if not hits:
             return _NONE
-        if all(word in _SOCIAL for word in words):
+        return Answer("confident" if hits[0].score >= w.confident else "unsure", hits)
+
+    def social(self, question: str) -> Literal["greeting", "thanks"] | None:
+        """ "hoi", "dank je wel": a greeting or thanks without a question."""
+        words = fold(question[:MAX_CHARS])
+        if words and all(word in _SOCIAL for word in words):
             if any(word in _THANKS for word in words):
-                return Answer("thanks", ())
+                return "thanks"
             if any(word in _GREETINGS for word in words):
-                return Answer("greeting", ())
+                return "greeting"
+        return None
+
+    def scores(self, question: str) -> list[tuple[float, int]]:
+        """Every document that matches a word of the question: (score 0..100, index), best first."""
+        words = fold(question[:MAX_CHARS])
         units = self._units(list(dict.fromkeys(content_words(words)))[:MAX_WORDS])  # each word once
-        return self._rank(units) if units else _NONE
+        return self._rank(units) if units else []
+
+    @property
+    def documents(self) -> tuple[Hit, ...]:
+        """The resources and examples, in the order of the indexes :meth:`scores` returns."""
+        return tuple(d.hit for d in self._docs)
 
     def _units(self, words: list[str]) -> list[_Unit]:
         units: list[_Unit] = []
@@ -351,7 +371,7 @@ class ResourceMatcher:
         # a typo or a compound part weighs as much as an unknown word, or as its rarest reading
         return _Unit(max([w.unknown_idf, *(self._idf[t] for t in terms)]), terms)
 
-    def _rank(self, units: list[_Unit]) -> Answer:
+    def _rank(self, units: list[_Unit]) -> list[tuple[float, int]]:
         w = self._w
         mass: dict[int, float] = {}  # document -> matched idf mass
         title_mass: dict[int, float] = {}  # document -> idf mass of its title terms matched exactly
@@ -375,10 +395,7 @@ class ResourceMatcher:
             title = min(1.0, title_mass.get(doc, 0.0) / self._docs[doc].title_mass)
             scored.append((100.0 * coverage * evidence * (1.0 - w.title_bonus + w.title_bonus * title), -doc))
         scored.sort(reverse=True)
-        hits = tuple(_scored(self._docs[-doc].hit, score) for score, doc in scored[:MAX_HITS] if score >= w.plausible)
-        if not hits:
-            return _NONE
-        return Answer("confident" if hits[0].score >= w.confident else "unsure", hits)
+        return [(score, -doc) for score, doc in scored]
 
 
 def _scored(hit: Hit, score: float) -> Hit:
