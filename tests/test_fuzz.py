@@ -362,6 +362,7 @@ class Conversations(RuleBasedStateMachine):
         bot.engine.render_documents = stub_documents
         self.users = [UserRef(f"tg:{7000 + i}", name) for i, name in enumerate(["Anna", "Bram", None])]
         self.current: list[list[str]] = [[] for _ in range(USERS)]  # buttons of the last reply with buttons
+        self.labels: list[list[str]] = [[] for _ in range(USERS)]  # their labels
         self.seen: list[list[str]] = [[] for _ in range(USERS)]  # every button ever shown to the user
         self.invites: list[str] = []  # invite codes the bot handed out
         self.invitations = 0
@@ -394,6 +395,7 @@ class Conversations(RuleBasedStateMachine):
         if shown:
             keyboard = [m for m in visible if m.buttons][-1]
             self.current[who] = [b.data for row in keyboard.buttons for b in row]
+            self.labels[who] = [b.label for row in keyboard.buttons for b in row]
             self.seen[who].extend(shown)
         for message in reply.messages:
             self.invites.extend(INVITE_CODE.findall(to_plain(message.text)))
@@ -515,6 +517,17 @@ class Conversations(RuleBasedStateMachine):
     def press_junk(self, who: int, data: Any) -> None:
         self.act(who, Press(data))
 
+    @rule(who=st.integers(0, USERS - 1), pick=st.integers(0, 30), how=st.sampled_from(["label", "first", "number", "upper"]))
+    def type_a_button(self, who: int, pick: int, how: str) -> None:
+        """Type what a button says (or its number, or a number past the last): the way a phone user answers."""
+        labels = self.labels[who]
+        if how == "number":
+            self.act(who, Text(str(pick + 1)))
+        elif labels:
+            label = labels[pick % len(labels)]
+            typed = {"label": label, "first": label.split(" ")[0], "upper": label.upper()}[how]
+            self.act(who, Text(typed))
+
     @rule(who=st.integers(0, USERS - 1), text=texts, console=st.booleans())
     def text(self, who: int, text: str, console: bool) -> None:
         self.act(who, Text(text), with_update_id=not console)
@@ -575,7 +588,7 @@ class Conversations(RuleBasedStateMachine):
 
 
 Conversations.TestCase.settings = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "45")),
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
