@@ -275,7 +275,25 @@ def _load_texts(r: _Reader) -> Texts:
         except ValueError as exc:
             raise r.fail(f"text '{key}'", f"bad placeholder: {exc}") from None
         strings[str(key)] = value.strip("\n")
+    _check_answer_words(r, strings)
     return Texts(MappingProxyType(strings))
+
+
+ANSWER_WORD_LISTS = ("words_ja", "words_deels", "words_nee", "words_onbekend", "words_skip")
+
+
+def _check_answer_words(r: _Reader, strings: Mapping[str, str]) -> None:
+    """The typed answer words (``words_*``, comma-separated) exist and no word means two answers."""
+    owner: dict[str, str] = {}
+    for key in ANSWER_WORD_LISTS:
+        if key not in strings:
+            raise r.fail(f"text '{key}'", "is missing (the words that answer a question)")
+        for word in (w.strip().casefold() for w in strings[key].split(",")):
+            if not word:
+                raise r.fail(f"text '{key}'", "has an empty word (two commas in a row?)")
+            if word in owner and owner[word] != key:
+                raise r.fail(f"text '{key}'", f"‘{word}’ is also in {owner[word]}: a typed word means one answer")
+            owner[word] = key
 
 
 def _load_municipalities(path: Path, source_path: Path) -> tuple[tuple[Municipality, ...], str]:

@@ -142,3 +142,18 @@ def quick_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.views import Document
 
     monkeypatch.setattr(bot.engine, "render_documents", lambda report, kinds: tuple(Document(f"x.{k}", b"x") for k in kinds))
+
+
+def test_a_word_in_two_answer_lists_is_refused_at_start_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    from content.loader import ContentError, load_content
+
+    base = Path(__file__).parents[1] / "content"
+    copy = tmp_path / "content"
+    shutil.copytree(base, copy)
+    texts = (copy / "texts.yaml").read_text(encoding="utf-8")
+    (copy / "texts.yaml").write_text(texts.replace('words_nee: "nee,', 'words_nee: "ja, nee,'), encoding="utf-8")
+    with pytest.raises(ContentError, match="also in words_ja"):
+        load_content(copy)

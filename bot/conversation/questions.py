@@ -20,6 +20,8 @@ async def answer_question(ctx: Ctx, composed: Composed) -> None:
             await log(composed.log_text, composed.kind.value, ctx.now)
         else:  # until the question log (contract §3) lands: the old count of unanswered questions
             await ctx.tx.count_unanswered(composed.log_text, composed.log_text, ctx.now)
+    if ctx.place.screen is Screen.CHOICES:
+        ctx.pop()  # a new question replaces the "Bedoelt u…" of the last one
     if composed.kind is AnswerKind.UNSURE and composed.choices:
         # each choice as "kind:id:label": the label is shown again without searching again
         ctx.push(Place(Screen.CHOICES, choices=tuple(f"{c.kind}:{c.id}:{c.label}" for c in composed.choices)))
