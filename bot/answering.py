@@ -19,13 +19,13 @@ renders a resource or practice example picked from the "Bedoelt u…" buttons.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 
 import yaml
 
+from bot.deidentify import Deidentifier
 from bot.html import esc, link
 from content.matcher import Hit, content_words, fold
 from content.model import Content
@@ -92,8 +92,6 @@ _SUBJECT_WORDS = frozenset("loverboy loverboys loverboyproblematiek loverboyprak
 _DEFINING = frozenset(
     "wat is zijn betekent betekenis definitie uitleg leg uit what a mean means meaning definition explain".split()
 )
-_EMAIL = re.compile(r"\S+@\S+")
-_DIGITS = re.compile(r"\d[\d\s-]*\d|\d")
 
 
 def is_about_bot(words: list[str]) -> bool:
@@ -112,17 +110,13 @@ def is_about_subject(words: list[str]) -> bool:
     )
 
 
-def _scrub(text: str) -> str:
-    """First version of de-identification: e-mail addresses and numbers out (names follow)."""
-    return _DIGITS.sub("#", _EMAIL.sub("[e-mail]", " ".join(text.split())))[:200]
-
-
 class Answerer:
     """Composes the answer to a typed question (cheap to construct; models load lazily)."""
 
     def __init__(self, content: Content) -> None:
         self._content = content
         self._searcher: Searcher | None = None
+        self._deidentifier: Deidentifier | None = None
         self._safety = SafetyRule()
         self._safety_texts = load_safety_texts(frozenset(content.resources))
         raw = yaml.safe_load((resources.files("content") / "answering.yaml").read_text(encoding="utf-8"))
@@ -133,6 +127,12 @@ class Answerer:
         if self._searcher is None:
             self._searcher = Searcher(self._content)
         return self._searcher
+
+    def deidentify(self, text: str) -> str:
+        """``text`` without personal data, for the question log (bot/deidentify.py)."""
+        if self._deidentifier is None:
+            self._deidentifier = Deidentifier(self._content, self.searcher.lexical)
+        return self._deidentifier(text)
 
     def warm(self) -> None:
         """Load the search model and vectors now (blocking, ~0.3 s); e.g. at start-up in a thread,
@@ -163,8 +163,8 @@ class Answerer:
             return Composed(AnswerKind.CONFIDENT, "\n\n".join(parts), (), None, answer.hits)
         if answer.kind == "unsure":
             choices = tuple(Choice(cut_label(h.title), h.kind, h.id) for h in answer.hits)
-            return Composed(AnswerKind.UNSURE, esc(self._t["unsure"]), choices, _scrub(question), answer.hits)
-        return Composed(AnswerKind.NONE, esc(self._t["none"]), (), _scrub(question))
+            return Composed(AnswerKind.UNSURE, esc(self._t["unsure"]), choices, self.deidentify(question), answer.hits)
+        return Composed(AnswerKind.NONE, esc(self._t["none"]), (), self.deidentify(question))
 
     def compose_pick(self, kind: str, id: str) -> str | None:
         hit = self.searcher.hit(kind, id)

@@ -283,6 +283,10 @@ class ResourceMatcher:
         self._docs = tuple(docs)
         self._by_key: dict[tuple[str, str], Hit] = {(d.hit.kind, d.hit.id): d.hit for d in docs}
 
+    def knows(self, word: str) -> bool:
+        """Whether a folded word occurs in the checklist (as written, or by its stem)."""
+        return word in self._known or word in _SOCIAL or self._stem_of(word) in self._idf
+
     def hit(self, kind: str, id: str) -> Hit | None:
         """One resource or example by id, e.g. for a "Bedoelt u…" button (score 100)."""
         found = self._by_key.get((kind, id))

@@ -22,6 +22,7 @@ import aiosqlite
 
 from storage.db import Database
 from storage.inbox import InboxQueries
+from storage.question_log import QuestionLogQueries
 from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
 
 ANSWER_VALUES = ("ja", "deels", "nee", "onbekend")
@@ -269,7 +270,7 @@ class TeamQueries:
         }
 
 
-class Tx(TeamQueries, InboxQueries):
+class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
     """The queries, bound to one open transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
