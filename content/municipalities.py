@@ -43,6 +43,24 @@ _NOT_A_NAME = frozenset(
     "vraag vragen ja nee jawel weet niet".split()
 )
 
+# A province typed after the name: "Hengelo (Gelderland)", "Bergen Noord-Holland", "Laren Gld"
+_PROVINCE_WORDS: dict[str, str] = {
+    "groningen": "Groningen", "gn": "Groningen", "gr": "Groningen",
+    "fryslan": "Fryslân", "friesland": "Fryslân", "fr": "Fryslân",
+    "drenthe": "Drenthe", "dr": "Drenthe",
+    "overijssel": "Overijssel", "ov": "Overijssel", "o": "Overijssel",
+    "flevoland": "Flevoland", "fl": "Flevoland",
+    "gelderland": "Gelderland", "gld": "Gelderland", "gl": "Gelderland",
+    "utrecht": "Utrecht", "u": "Utrecht", "ut": "Utrecht",
+    "noord holland": "Noord-Holland", "nh": "Noord-Holland",
+    "zuid holland": "Zuid-Holland", "zh": "Zuid-Holland",
+    "zeeland": "Zeeland", "z": "Zeeland",
+    "noord brabant": "Noord-Brabant", "brabant": "Noord-Brabant", "nb": "Noord-Brabant",
+    "limburg": "Limburg", "l": "Limburg", "lb": "Limburg",
+}  # fmt: skip
+_WITH_PROVINCE = re.compile(r"^(.+?)\s+(?:provincie\s+)?(" + "|".join(sorted(_PROVINCE_WORDS, key=len, reverse=True)) + r")$")
+MAX_DISTRICT_WORDS = 2  # "Amsterdam Zuidoost", "Den Bosch centrum": a name and at most two more words
+
 Kind = Literal["exact", "place", "ambiguous", "suggestions", "none"]
 
 
@@ -109,15 +127,18 @@ class MunicipalityFinder:
             if plain != p.name:  # "Hengelo (Gld)" is also typed "Hengelo"
                 keys.append(normalise(plain))
             for key in keys:
-                if key and key not in self._names:  # the municipality list wins
+                if key:
                     by_code = places.setdefault(key, {})
                     # the plainest spelling names the place: "Vianen" rather than "Vianen NB"
                     if p.municipality_code not in by_code or normalise(p.name) == key:
                         by_code[p.municipality_code] = p.name
-        self._places: dict[str, _Entry] = {}
+        # every place, also those named like a municipality ("Hengelo" in Bronckhorst): for "Hengelo Gelderland"
+        self._every_place: dict[str, _Entry] = {}
         for key, by_code in places.items():
             name = next((n for n in by_code.values() if normalise(n) == key), next(iter(by_code.values())))
-            self._places[key] = (tuple(sorted(by_code)), name)
+            self._every_place[key] = (tuple(sorted(by_code)), name)
+        # the places a name alone finds: the municipality list wins
+        self._places = {k: v for k, v in self._every_place.items() if k not in self._names}
         # Short names: the first word(s) of a longer name ("Capelle", "Baarle", "Alphen", "Súdwest")
         short: dict[str, set[str]] = {}
         for m in content.municipalities:
@@ -146,6 +167,40 @@ class MunicipalityFinder:
             return MunicipalityMatch("place", found, place, via, fuzzy)
         return MunicipalityMatch("exact", found, None, (None,), fuzzy or bool(short))
 
+    def _in_province(self, query: str) -> MunicipalityMatch | None:
+        """'Hengelo (Gelderland)': the name or place, narrowed to the municipalities in that province."""
+        found = _WITH_PROVINCE.match(query)
+        if found is None:
+            return None
+        head, province = found.group(1), _PROVINCE_WORDS[found.group(2)]
+        entries = [e for e in (self._names.get(head), self._every_place.get(head)) if e is not None]
+        entries.append((self._short.get(head, ()), None))
+        every = {code: place for entry_codes, place in reversed(entries) for code in entry_codes}
+        codes = {code: place for code, place in every.items() if self._content.municipality(code).province == province}
+        if not codes:  # "Leiden Noord-Holland": not in that province; offer what the name alone finds
+            if not every:
+                return None
+            found_in = self._sorted(tuple(every))
+            return MunicipalityMatch("suggestions", found_in, None, tuple(every[m.code] for m in found_in), True)
+        places = {p for p in codes.values() if p}
+        place = next(iter(places)) if len(places) == 1 and all(codes.values()) else None
+        if len(codes) == 1:
+            ((code, via),) = codes.items()
+            return self._of(((code,), via), fuzzy=False)
+        found_in = self._sorted(tuple(codes))
+        return MunicipalityMatch("ambiguous", found_in, place, tuple(codes[m.code] for m in found_in))
+
+    def _leading_name(self, query: str) -> MunicipalityMatch | None:
+        """'Amsterdam Zuidoost', 'Den Bosch centrum', 'Hoofddorp Noord': a name followed by a district."""
+        words = query.split()
+        for n in range(len(words) - 1, max(0, len(words) - 1 - MAX_DISTRICT_WORDS), -1):
+            head = " ".join(words[:n])
+            if head in self._names:
+                return self._of(self._names[head], fuzzy=True)
+            if head in self._places and len(head) >= MIN_SHORT_NAME:
+                return self._of(self._places[head], fuzzy=True)
+        return None
+
     def find(self, text: str, limit: int = 3) -> MunicipalityMatch:
         query = _INTRO.sub("", normalise(text))
         if not query:
@@ -157,6 +212,9 @@ class MunicipalityFinder:
             return self._of(self._places[query], short=short)
         if short:  # "Capelle": Capelle aan den IJssel
             return self._of(((), None), short=short)
+        qualified = self._in_province(query) or self._leading_name(query)
+        if qualified is not None:
+            return qualified
         if (
             len(query.replace(" ", "")) < MIN_FUZZY_LENGTH
             or not any(ch.isalpha() for ch in query)

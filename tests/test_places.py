@@ -227,3 +227,47 @@ def test_a_place_inside_the_municipality_it_names_stays_a_place(finder: Municipa
 def test_a_general_first_word_is_no_short_name(finder: MunicipalityFinder, typed: str) -> None:
     assert finder.find(typed).kind in ("none", "suggestions", "place", "ambiguous")
     assert not (finder.find(typed).kind == "exact" and finder.find(typed).fuzzy)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "name"),
+    [
+        ("Hengelo (Gelderland)", "place", "Bronckhorst"),  # the name alone is the municipality in Overijssel
+        ("Hengelo Overijssel", "exact", "Hengelo (O.)"),
+        ("Laren Gelderland", "place", "Lochem"),
+        ("Bergen Noord-Holland", "exact", "Bergen (NH.)"),
+        ("Bergen (Limburg)", "exact", "Bergen (L.)"),
+        ("Broekhuizen Drenthe", "place", "Meppel"),
+        ("Alphen Zuid-Holland", "exact", "Alphen aan den Rijn"),
+        ("Hoorn Friesland", "place", "Terschelling"),
+    ],
+)
+def test_a_province_after_the_name_narrows_it_down(finder: MunicipalityFinder, typed: str, kind: str, name: str) -> None:
+    match = finder.find(typed)
+    assert match.kind == kind and match.municipality is not None and match.municipality.name == name
+
+
+def test_a_province_that_does_not_fit_only_suggests(finder: MunicipalityFinder) -> None:
+    match = finder.find("Leiden Noord-Holland")  # Leiden is in Zuid-Holland
+    assert match.kind == "suggestions" and [m.name for m in match.candidates] == ["Leiden"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "name"),
+    [
+        ("Amsterdam Zuidoost", "exact", "Amsterdam"),
+        ("Rotterdam-Zuid", "exact", "Rotterdam"),
+        ("Den Bosch centrum", "exact", "'s-Hertogenbosch"),
+        ("Almere Buiten", "exact", "Almere"),
+        ("Hoofddorp Noord", "place", "Haarlemmermeer"),
+    ],
+)
+def test_a_name_with_a_district_after_it(finder: MunicipalityFinder, typed: str, kind: str, name: str) -> None:
+    match = finder.find(typed)
+    assert match.kind == kind and match.fuzzy
+    assert match.municipality is not None and match.municipality.name == name
+
+
+@pytest.mark.parametrize("typed", ["Noord-Holland", "provincie Utrecht", "asdf nh", "Limburg", "waar meld ik een zorg over een leerling"])
+def test_a_province_alone_or_a_sentence_is_no_municipality(finder: MunicipalityFinder, typed: str) -> None:
+    assert finder.find(typed).kind == "none"
