@@ -38,7 +38,8 @@ async def running_bot(emu: BotApiEmulator, db_path: Path, content: Content) -> A
 
 
 async def wait_for(chat: ChatView, match: str | Callable[[Message], bool], timeout: float = 10.0) -> Message:
-    """The next bot message in the chat whose text contains ``match`` (or satisfies it)."""
+    """The next bot message in the chat, new or edited in place (one message per tap: a press
+    turns the pressed message into the next screen), whose text contains ``match`` (or satisfies it)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     seen: list[str] = []
@@ -47,9 +48,12 @@ async def wait_for(chat: ChatView, match: str | Callable[[Message], bool], timeo
         if remaining <= 0:
             raise TimeoutError(f"no message matching {match!r}; saw {[s[:60] for s in seen]}")
         try:
-            message = await chat.next_message(timeout=remaining)
+            event = await chat.next_event(timeout=remaining)
         except TimeoutError:
             raise TimeoutError(f"no message matching {match!r}; saw {[s[:60] for s in seen]}") from None
+        if event.kind not in ("message", "edit") or event.message is None:
+            continue
+        message = event.message
         text = message.plain_text or ""
         seen.append(text)
         if (match in text) if isinstance(match, str) else match(message):

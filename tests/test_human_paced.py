@@ -6,8 +6,8 @@ overall, one a second per chat, 429 ``retry_after`` beyond. Fifteen users
 start, give their municipality and answer the four checks of theme 1,
 reading each question for a moment. Asserted: no 429 at all (the bot's own
 limiter stays under Telegram's), no rejected call, every callback query
-answered, every answer stored, and (once the core edits the pressed message
-into the next question) at most 1.2 messages sent or edited per tap.
+answered, every answer stored, and at most 1.2 messages sent or edited per
+tap (the core edits the pressed message into the next question).
 Timing is not asserted here; bench/load.py --human measures it.
 """
 
@@ -126,8 +126,6 @@ async def test_within_telegrams_limits_nothing_lost(human_paced) -> None:  # typ
         assert await stored_answers(db, user_id) == n
 
 
-@pytest.mark.xfail(strict=True, reason="needs CORE's one message per tap (Reply.edit = the next question); "
-                   "remove this marker when it lands")
 def test_at_most_one_point_two_messages_per_tap(human_paced) -> None:  # type: ignore[no-untyped-def]
     emu, taps, _ = human_paced
     sent = 0
