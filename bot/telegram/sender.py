@@ -144,8 +144,9 @@ class FloodLimiter(BaseRateLimiter[int]):
                 self._chat_next[key] = loop.time() + (GROUP_INTERVAL if group else CHAT_INTERVAL)
 
     def _forget_idle_chats(self) -> None:
+        """Forget chats quiet for a minute (a lock just released may still be passed on)."""
         now = asyncio.get_running_loop().time()
-        for key in [k for k, t in self._chat_next.items() if t < now and not self._chat_locks[k].locked()]:
+        for key in [k for k, t in self._chat_next.items() if t < now - 60 and not self._chat_locks[k].locked()]:
             del self._chat_next[key]
             del self._chat_locks[key]
 
