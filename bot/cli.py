@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="welke bronnen van de checklist passen bij een vraag")
     ask.add_argument("question", help="de vraag, bijvoorbeeld 'waar meld ik bij CoMensha?'")
     ask.add_argument("--json", action="store_true", help="JSON: {kind, hits: [{kind, id, title, url, score}]}, beste eerst")
-    sub.add_parser("unanswered", parents=[with_db], help="vragen waarop de bot geen zeker antwoord had, met aantallen")
+    sub.add_parser("unanswered", parents=[with_db], help="vragen zonder zeker antwoord (zonder persoonsgegevens), met aantallen")
     report = sub.add_parser("report", parents=[with_db], help="het rapport (PDF) van een checklist")
     report.add_argument("--out", required=True, help="het PDF-bestand om te schrijven")
     pick = report.add_mutually_exclusive_group(required=True)
@@ -131,13 +131,15 @@ async def _unanswered(db_path: str) -> int:
     store = await Store.open(db_path)
     try:
         async with store.transaction(write=False) as tx:
-            rows = await tx.unanswered()
+            rows = await tx.logged_questions()
     finally:
         await store.close()
     if not rows:
         print("Nog geen onbeantwoorde vragen.")
-    for example, count, last in rows:
-        print(f"{count:4d}  {example}  (laatst {last})")
+    else:
+        print("Vragen zonder zeker antwoord, zonder persoonsgegevens (de laatste 180 dagen):")
+    for q in rows:
+        print(f"{q.count:4d}  {q.text}  ({'twijfel' if q.kind == 'unsure' else 'geen antwoord'}, laatst {q.last_day})")
     return 0
 
 

@@ -85,12 +85,13 @@ def test_ask_json_and_report_from_the_command_line(tmp_path: Path) -> None:
 
     db = tmp_path / "cli.db"
     result = run_cli(db, "ask", "--json", "waar meld ik bij CoMensha?")
-    hits = json.loads(result.stdout)
-    assert result.returncode == 0 and 1 <= len(hits) <= 3
+    answer = json.loads(result.stdout)  # the kind of answer and its links (issue 12: one decision)
+    hits = answer["hits"]
+    assert result.returncode == 0 and answer["kind"] == "confident" and 1 <= len(hits) <= 3
     assert "mensenhandel.nl" in hits[0]["url"] and 0 <= hits[0]["score"] <= 100
-    assert set(hits[0]) == {"title", "url", "score"}
+    assert set(hits[0]) == {"kind", "id", "title", "url", "score"}
     nothing = run_cli(db, "ask", "--json", "wat voor weer wordt het morgen")
-    assert nothing.returncode == 0 and json.loads(nothing.stdout) == []
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == {"kind": "none", "hits": []}
     assert checkbot(db, ["Enschede", "3", "/vraag", "parkeervergunning aanvragen"]).returncode == 0
     unanswered = run_cli(db, "unanswered")
     assert "parkeervergunning aanvragen" in unanswered.stdout
