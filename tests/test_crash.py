@@ -25,8 +25,11 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest_asyncio
 
 
 from content.model import Content
@@ -42,7 +45,7 @@ USERS = 5
 KILLS = 6
 LABELS = {"Ja": "ja", "Deels": "deels", "Nee": "nee", "Weet ik niet": "onbekend"}
 TOWNS = ["Enschede", "Utrecht", "Almere", "Zwolle", "Breda"]
-QUESTION = re.compile(r"vraag (\d+)/24")
+QUESTION = re.compile(r"(?<!Vorige: )[Vv]raag (\d+)/24")  # the question on screen, not the "Vorige:" line
 THEME_DONE = re.compile(r"Thema (\d) afgerond")
 
 
@@ -123,10 +126,12 @@ class Person:
         """While the bot is down: the latest question pressed once more (an impatient user)."""
         for message in reversed(self.client.messages()):
             question = QUESTION.search(message.plain_text or "")
-            if question and message.keyboard():
+            labels = [label for row in message.keyboard() for label in row]
+            if question and labels:
+                # still showing a question already pressed: the reply did not come before the crash
                 check = self.content.checks[int(question.group(1)) - 1]
-                if check.id in self.pressed:
-                    label = label_for(self.index, check.number)
+                label = label_for(self.index, check.number)
+                if check.id in self.pressed and label in labels:
                     self.note(await self.client.press(label, message_id=message.message_id))
                 return
 
@@ -227,12 +232,12 @@ async def check_everyone_continues(db: Path, people: list[Person], content: Cont
             person.client, lambda m: bool(QUESTION.search(m.plain_text or "") or THEME_DONE.search(m.plain_text or "")), 15
         )
         text = reply.plain_text or ""
-        if (m := QUESTION.search(text)) is not None:
-            assert int(m.group(1)) == first_open.number, f"user {person.client.user.id}: {text[:80]}"
-        else:
-            done = int(THEME_DONE.search(text).group(1))  # type: ignore[union-attr]
+        if (done := THEME_DONE.search(text)) is not None:  # a theme's result (it may mention a question too)
             assert f"Verder naar thema {first_open.theme_id}" in [label for row in reply.keyboard() for label in row]
-            assert done == first_open.theme_id - 1
+            assert int(done.group(1)) == first_open.theme_id - 1
+        else:
+            m = QUESTION.search(text)
+            assert m is not None and int(m.group(1)) == first_open.number, f"user {person.client.user.id}: {text[:80]}"
 
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
@@ -243,7 +248,17 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
 # --- the tests -----------------------------------------------------------------------------------------------
 
 
-async def test_sigkill_at_random_moments_loses_nothing(emulator: BotApiEmulator, tmp_path: Path, content: Content) -> None:
+@pytest_asyncio.fixture
+async def patient_emulator() -> AsyncIterator[BotApiEmulator]:
+    """Callback queries stay answerable for two minutes instead of Telegram's ~15 s: on a loaded
+    two-core machine six restarts of a Python process can hold a tap that long, which says
+    nothing about what is lost. Unanswered queries are counted by the test itself."""
+    async with BotApiEmulator(callback_query_timeout=120) as emu:
+        yield emu
+
+
+async def test_sigkill_at_random_moments_loses_nothing(patient_emulator: BotApiEmulator, tmp_path: Path, content: Content) -> None:
+    emulator = patient_emulator
     rng = random.Random(SEED)
     db, log = tmp_path / "bot.db", tmp_path / "bot.log"
     people = [Person(i, emulator.user(6000 + i, first_name=f"P{i}"), content, limit=19 + i) for i in range(USERS)]
@@ -292,6 +307,9 @@ async def test_sigkill_at_random_moments_loses_nothing(emulator: BotApiEmulator,
         if proc.poll() is None:
             proc.kill()
     assert kills >= 3, f"only {kills} kills before the users finished"
+    # a kill between an answer's commit and its callback answer leaves that query unanswered
+    # (a spinner on the user's phone until it times out): at most one per user per kill
+    assert len(emulator.unanswered_callbacks()) <= kills * USERS
     assert any(unapplied or pending for unapplied, pending in left_behind), f"no kill left work behind: {left_behind}"
     assert emulator.rejections() == []
     assert emulator.token not in log.read_text()
@@ -307,7 +325,12 @@ async def test_sigterm_with_updates_in_flight_stops_in_time_and_loses_nothing(
     try:
         await until(lambda: sum(len(p.pressed) for p in people) >= 10, 20, "the users to get going")
         emulator.inject_fault("sendMessage", "slow", count=4 * USERS, delay=0.6)
-        await until(lambda: any(c.finished_at is None for c in emulator.calls("sendMessage")), 10, "a reply in flight")
+        emulator.inject_fault("editMessageText", "slow", count=4 * USERS, delay=0.6)
+        await until(
+            lambda: any(c.finished_at is None for c in emulator.calls("sendMessage") + emulator.calls("editMessageText")),
+            10,
+            "a reply in flight",
+        )
         in_flight = sum(1 for c in emulator.calls() if c.finished_at is None and c.method != "getUpdates")
         began = time.monotonic()
         code = await stop_process(proc, signal.SIGTERM, timeout=5)
