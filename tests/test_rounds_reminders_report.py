@@ -106,7 +106,9 @@ async def test_reminder_job_and_documents_through_telegram(
         (pdf,) = u.documents()
         assert pdf.filename.endswith(".pdf") and pdf.content.startswith(b"%PDF")
         assert u.photos()
-        await u.send_command("/herinnering")
+        await u.send_command("/herinnering")  # shows the setting, with a button to switch
+        await wait_for(u, "Herinneringen staan uit")
+        await u.press("Herinneringen aanzetten")
         await wait_for(u, "Herinneringen staan aan")
         # a week later, as the job would see it
         assert bot.door is not None
