@@ -177,7 +177,8 @@ class Answerer:
         # a worry: the signalling resources and what the search found
         found = answer.hits if answer.kind in ("confident", "unsure") and safety == "concern" else ()
         extra = [h for r in block.resource_ids if (h := self.searcher.hit("resource", r)) is not None]
-        shown = list(extra) + [h for h in found if (h.kind, h.id) not in {(e.kind, e.id) for e in extra}]
+        # what the search found for this question first, then the signalling resources
+        shown = list(found) + [h for h in extra if (h.kind, h.id) not in {(f.kind, f.id) for f in found}]
         parts = [block.html()]
         if shown:
             parts += [self._t["answer_title"], *(hit_html(h) for h in shown)]
