@@ -86,3 +86,27 @@ def test_safety_texts_name_their_numbers_and_resources(content: Content) -> None
     assert texts.urgent.html().index("112") < texts.urgent.html().index("0800-0188")
     with pytest.raises(SafetyError):
         load_safety_texts(frozenset())  # the concern text's resources must exist
+
+
+# -- in the chat, also in the middle of the checklist --------------------------------------------
+
+
+async def test_an_urgent_message_in_the_middle_of_the_checklist_gets_the_numbers_first(anna) -> None:  # type: ignore[no-untyped-def]
+    await anna.cmd("/start")
+    await anna.text("Enschede")
+    await anna.press("Ja")  # check 1.1 answered; check 1.2 on screen
+    reply = await anna.text("spoed meisje wordt nu bedreigd")
+    first = reply.messages[0].text
+    assert first.index("112") < first.index("0800-2000") < first.index("mensenhandel.nl"), first
+    assert "0900-8844" in first and "0800-0188" in first
+    assert any("Ja" in label for label in anna.labels)  # the open check is still there to answer
+
+
+async def test_a_worry_in_the_chat_gets_veilig_thuis_and_no_question_log(anna, store) -> None:  # type: ignore[no-untyped-def]
+    await anna.cmd("/start")
+    await anna.text("Enschede")
+    reply = await anna.text("ik maak me zorgen om een meisje uit mijn klas")
+    text = "\n".join(m.text for m in reply.messages)
+    assert "0800-2000" in text and "Hoe-signaleer-je-slachtoffers" in text
+    async with store.transaction(write=False) as tx:
+        assert await tx.logged_questions() == []  # the text of a safety message is never stored
