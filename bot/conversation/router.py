@@ -14,9 +14,9 @@ from bot.conversation.place import Screen
 from bot.conversation.table import ANYWHERE, TABLE, ScreenSpec
 from bot.conversation.typed import OutOfRange, answer_word, match_button, word_list
 from bot.events import Command, Event, Press, Text
-from bot.html import esc, pack
+from bot.html import esc, pack, units
 from bot.payloads import Payload
-from bot.views import Button, Message, Reply
+from bot.views import MAX_MESSAGE_CHARS, Button, Message, Reply
 
 RouteKind = Literal["empty", "button", "range", "numbers", "answer", "not_here", "input", "maybe_ask", "ask"]
 
@@ -139,6 +139,10 @@ async def finish(ctx: Ctx) -> Reply:
     elif ctx.notes:
         screen = Message("\n\n".join(ctx.notes))
     parts = split(screen) if screen is not None else []
+    ctx.scroll = [part for message in ctx.scroll for part in split(message)]  # each within Telegram's limit
+    if ctx.edit is not None and units(ctx.edit.text) > MAX_MESSAGE_CHARS:
+        first, *rest = split(ctx.edit)
+        ctx.edit, ctx.scroll = first, [*rest, *ctx.scroll]
     if ctx.pressed:
         if ctx.edit is not None:
             edit, messages = ctx.edit, [*ctx.scroll, *parts]
