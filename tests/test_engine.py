@@ -176,7 +176,7 @@ async def test_skipped_checks_are_offered_at_the_end(anna: Driver, content: Cont
             await anna.press(f"Verder naar thema {check.theme_id}")
         await anna.press("Ja")
     text = anna.plain(anna.last)
-    assert "nog 1 vragen zonder antwoord" in text
+    assert "nog 1 vraag zonder antwoord" in text
     await anna.press("Open vragen beantwoorden (1)")
     assert content.check("1.1").text in anna.plain(anna.last)
     await anna.press("Nee")

@@ -99,7 +99,7 @@ async def end_view(ctx: Ctx) -> Message:
     unanswered = sum(1 for c in ctx.content.checks if c.id not in answers)
     rows: list[tuple[Button, ...]] = []
     if unanswered:
-        parts = [ctx.t("end_with_open", count=unanswered)]
+        parts = [ctx.t("end_with_open_one") if unanswered == 1 else ctx.t("end_with_open", count=unanswered)]
     else:
         parts = [ctx.t("completed", municipality=ctx.municipality_name())]
     if not ctx.brief:

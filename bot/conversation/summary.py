@@ -78,7 +78,8 @@ async def summary_view(ctx: Ctx) -> Message:
     unanswered = len(ctx.content.checks) - len(answers)
     lines.append("")
     if points:
-        lines.append(ctx.t("summary_open_count", count=len(points), unanswered=unanswered))
+        key = "summary_open_count_one" if len(points) == 1 else "summary_open_count"
+        lines.append(ctx.t(key, count=len(points), unanswered=unanswered))
         lines.append(ctx.t("summary_urgent_title"))
         for p in points[:URGENT]:
             lines.append(f"{p.answer_value.icon} {esc(ctx.check_ref(p.check))}: {esc(short(p.check.text))}")  # type: ignore[union-attr]
