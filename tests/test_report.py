@@ -594,3 +594,34 @@ def test_a_note_longer_than_a_page_is_cut_visibly_not_a_crash(content: Content) 
     rendered = render(report, chart=False)
     assert rendered.text.count("… (ingekort)") == 2  # all checks, and open points
     assert flat(note[:1500]) in rendered.text
+
+
+@pytest.mark.parametrize("note_length", [0, 900])
+def test_table_height_bounds_hold(content: Content, note_length: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keep_together skips its trial on the strength of these bounds: they must hold for every table."""
+    from bot.report.document import ReportDocument
+
+    measured: list[tuple[tuple[float, float], float]] = []
+
+    def measure(self: ReportDocument, draw, *, height=None) -> None:  # type: ignore[no-untyped-def]
+        self.add_page()
+        page, top, room = self.page, self.get_y(), self.space_left()
+        draw(self)
+        assert height is not None
+        if self.page == page:
+            measured.append((height, self.get_y() - top))
+        else:  # taller than a page: the upper bound must say it might be
+            assert height[1] > room
+            measured.append(((height[0], height[1]), height[1]))
+
+    monkeypatch.setattr(ReportDocument, "keep_together", measure)
+    values = {c.id: ("ja", "nee", "deels", "onbekend")[i % 4] for i, c in enumerate(content.checks)}
+    notes = {c.id: ("Notitie over de aanpak " * 60)[:note_length] for c in content.checks[::2]} if note_length else {}
+    given = {k: dataclasses.replace(v, answered_by_name="Joëlle ’t Hart-van der Zwaluw de Groot") for k, v in answers(values, notes).items()}
+    report = build_report(
+        content, municipality_code=ENSCHEDE, round=2, date=DATE, answers=given, previous=answers(PREVIOUS), contributors=1
+    )
+    render_pdf(report)
+    assert len(measured) == 5 + 5  # every theme's checks, every theme's open points
+    for (low, high), actual in measured:
+        assert low - 0.5 <= actual <= high

@@ -47,6 +47,9 @@ BODY = 10.0
 SMALL = 8.5
 LINE = 5.0
 NOTE_STYLE = FontFace(emphasis="ITALICS", color=MUTED)
+HEADING_KEEP = 35.0  # a theme heading needs this much room below it, or it goes to the next page
+HEADING_AT_MOST = 27.0  # a theme heading's height: title and question, two lines each at most
+HEADING_AT_LEAST = 10.0  # …and one line of title at least
 
 quiet_fpdf_glyph_warnings()
 
@@ -129,14 +132,27 @@ class ReportDocument(FPDF):
         if self.space_left() < height:
             self.add_page()
 
-    def keep_together(self, draw: Callable[[FPDF], None]) -> None:
-        """Draw a block on one page: tried first without effect; on a new page if it would break.
+    def keep_together(self, draw: Callable[[FPDF], None], *, height: tuple[float, float] | None = None) -> None:
+        """Draw a block on one page: on a new page if it would break.
 
-        A block taller than a page still breaks (it must), but never leaves its
-        heading or a lone last row behind on the page before.
+        With ``height`` (lower and upper bounds of the block's height) a block
+        that surely fits is drawn at once and one that surely does not starts a
+        new page; otherwise it is tried first on a scratch document. A block
+        taller than a page still breaks (it must), but never leaves its heading
+        or a lone last row behind on the page before.
         """
         top = self.get_y()
-        if top > self.t_margin + 12 and self._would_break(draw, top):  # not already at the top of a page
+        if top <= self.t_margin + 12:  # already at the top of a page: nothing to gain
+            draw(self)
+            return
+        space = self.space_left()
+        if height is not None and space >= max(height[1], HEADING_KEEP):
+            breaks = False
+        elif height is not None and space < height[0] - 0.5:  # (a margin for rounding)
+            breaks = True
+        else:
+            breaks = self._would_break(draw, top)
+        if breaks:
             self.add_page()
         draw(self)
 
@@ -167,7 +183,7 @@ class ReportDocument(FPDF):
         self.ln(2)
 
     def theme_heading(self, theme: Theme, *, question: bool = False) -> None:
-        self.keep(35)
+        self.keep(HEADING_KEEP)
         self.ln(2)
         self.set_font(FONT, "B", 12.5)
         self.lines(f"{theme.id}. {theme.title}", height=6.5)

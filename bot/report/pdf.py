@@ -23,9 +23,22 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.report.data import CheckRow
-from bot.report.document import ACCENT, BODY, FONT, MUTED, SMALL, SOURCE, TEXT, TITLE, ReportDocument, url_lines
+from bot.report.document import (
+    ACCENT,
+    BODY,
+    FONT,
+    HEADING_AT_LEAST,
+    HEADING_AT_MOST,
+    MUTED,
+    SMALL,
+    SOURCE,
+    TEXT,
+    TITLE,
+    ReportDocument,
+    url_lines,
+)
 from bot.report.glyphs import MARKER, MARKER_EXPLAINED
-from bot.report.tables import check_table, open_table, score_table
+from bot.report.tables import check_table, check_table_height, open_table, open_table_height, score_table
 from content.model import Theme
 
 __all__ = ["SOURCE", "render_pdf", "report_filename", "slug", "url_lines"]
@@ -153,7 +166,8 @@ def _all_checks(pdf: ReportDocument, report: ReportData) -> None:
             doc.theme_heading(theme, question=True)
             check_table(doc, report, rows)
 
-        pdf.keep_together(block)
+        low, high = check_table_height(pdf, report, rows)
+        pdf.keep_together(block, height=(HEADING_AT_LEAST + low, HEADING_AT_MOST + high))
 
 
 def _needs_marker(pdf: ReportDocument, rows: tuple[CheckRow, ...]) -> bool:
@@ -182,7 +196,8 @@ def _open_points(pdf: ReportDocument, report: ReportData) -> None:
             doc.theme_heading(theme)
             open_table(doc, report, rows)
 
-        pdf.keep_together(block)
+        low, high = open_table_height(pdf, theme_points)
+        pdf.keep_together(block, height=(HEADING_AT_LEAST + low, HEADING_AT_MOST + high))
         pdf.subheading("Wat kunt u als gemeente doen?")
         for action in theme.actions:
             pdf.bullet(action)

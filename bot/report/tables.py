@@ -8,6 +8,7 @@ there wraps; the text column gets the rest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -109,20 +110,75 @@ def signed(row: ThemeRow) -> str:
 # -- every check ------------------------------------------------------------------
 
 
-def check_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow]) -> None:
-    """One theme's checks: number, text, (previous answer,) answer, who; a note under its check."""
+def lines_at_most(pdf: FPDF, text: str, width: float, *, style: str = "", size: float = CHECK_SIZE) -> int:
+    """An upper bound of the lines ``text`` takes in a cell ``width`` wide (padding included).
+
+    Greedy wrapping fills every line but the last beyond ``room - longest word - space``.
+    """
+    pdf.set_font(FONT, style, size)
+    room = width - 2 * PADDING[1]
+    count = 0
+    for paragraph in text.split("\n"):
+        words = paragraph.split() or [""]
+        longest = max(pdf.get_string_width(w) for w in words)
+        usable = room - longest - pdf.get_string_width(" ")
+        if usable <= room / 4:  # very long words: one line per word at most… or per piece
+            count += sum(int(pdf.get_string_width(w) // room) + 1 for w in words)
+        else:
+            count += int(pdf.get_string_width(paragraph) // usable) + 1
+    return count
+
+
+def lines_at_least(pdf: FPDF, text: str, width: float, *, style: str = "", size: float = CHECK_SIZE) -> int:
+    """A lower bound of the lines ``text`` takes in a cell ``width`` wide: its width over the room."""
+    pdf.set_font(FONT, style, size)
+    room = width - 2 * PADDING[1]
+    return sum(max(1, math.ceil(pdf.get_string_width(p) / room)) for p in text.split("\n"))
+
+
+def _row(lines: int) -> float:
+    return lines * TABLE_STYLE["line_height"] + 2 * PADDING[0]
+
+
+
+def _check_columns(pdf: FPDF, report: ReportData) -> tuple[list[str], list[float]]:
     pad = PADDING[1]
     previous_round = report.previous_round
     number = fit(pdf, ["Vraag", "24/24"], style="B", size=CHECK_SIZE, padding=pad)
     answer = fit(pdf, ANSWER_LABELS, style="B", size=CHECK_SIZE, padding=pad)
-    who = 29.0
     headings = ["Vraag", "", "Antwoord", "Door"]
-    widths = [number, 0.0, answer, who]
+    widths = [number, 0.0, answer, 29.0]
     if previous_round is not None:
         before = fit(pdf, [*ANSWER_LABELS, f"Ronde {previous_round}"], size=CHECK_SIZE, padding=pad)
         headings = ["Vraag", "", f"Ronde {previous_round}", "Antwoord", "Door"]
         widths = [number, 0.0, before, answer, 26.0]
     widths[1] = WIDTH - sum(widths)
+    return headings, widths
+
+
+def check_table_height(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow]) -> tuple[float, float]:
+    """Lower and upper bounds of the height check_table takes, in mm (to skip trying it on a scratch page)."""
+    _, widths = _check_columns(pdf, report)
+    low = high = _row(1) + 2  # the headings, the space after
+    for row in rows:
+        low += _row(lines_at_least(pdf, row.check.text, widths[1]))
+        lines = max(
+            lines_at_most(pdf, row.check.text, widths[1]),
+            lines_at_most(pdf, pdf.user_text(row.answered_by or ""), widths[-1], size=8.5),
+            2,  # "Niet beantwoord" fits on one line, a number too; a margin
+        )
+        high += _row(lines)
+        if row.note:
+            note = note_text(pdf, row.note)
+            low += _row(lines_at_least(pdf, note, sum(widths[1:]), style="I"))
+            high += _row(lines_at_most(pdf, note, sum(widths[1:]), style="I"))
+    return low, high
+
+
+def check_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow]) -> None:
+    """One theme's checks: number, text, (previous answer,) answer, who; a note under its check."""
+    previous_round = report.previous_round
+    headings, widths = _check_columns(pdf, report)
     pdf.set_font(FONT, "", CHECK_SIZE)
     with pdf.table(
         col_widths=widths,
@@ -149,12 +205,29 @@ def check_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow
 # -- open points ------------------------------------------------------------------
 
 
+def _open_columns(pdf: FPDF) -> tuple[float, float, float]:
+    answer = fit(pdf, ANSWER_LABELS, style="B", size=CHECK_SIZE, padding=PADDING[1])
+    number = fit(pdf, ["24/24"], style="B", size=CHECK_SIZE, padding=PADDING[1])
+    return answer, number, WIDTH - answer - number
+
+
+def open_table_height(pdf: ReportDocument, rows: Sequence[CheckRow]) -> tuple[float, float]:
+    """Lower and upper bounds of the height open_table takes, in mm."""
+    widths = _open_columns(pdf)
+    low = high = 1.0
+    for row in rows:
+        low += _row(lines_at_least(pdf, row.check.text, widths[2]))
+        high += _row(max(lines_at_most(pdf, row.check.text, widths[2]), 2))
+        if row.note:
+            note = note_text(pdf, row.note)
+            low += _row(lines_at_least(pdf, note, widths[1] + widths[2], style="I"))
+            high += _row(lines_at_most(pdf, note, widths[1] + widths[2], style="I"))
+    return low, high
+
+
 def open_table(pdf: ReportDocument, report: ReportData, rows: Sequence[CheckRow]) -> None:
     """Answer, number and text of each open point of a theme, a note under its check."""
-    pad = PADDING[1]
-    answer = fit(pdf, ANSWER_LABELS, style="B", size=CHECK_SIZE, padding=pad)
-    number = fit(pdf, ["24/24"], style="B", size=CHECK_SIZE, padding=pad)
-    widths = (answer, number, WIDTH - answer - number)
+    widths = _open_columns(pdf)
     pdf.set_font(FONT, "", CHECK_SIZE)
     with pdf.table(col_widths=widths, width=WIDTH, first_row_as_headings=False, **TABLE_STYLE) as table:
         for row in rows:
