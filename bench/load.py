@@ -61,7 +61,7 @@ from tests.emulator.flood import counts  # noqa: E402
 from tests.emulator.model import ChatEvent, Message  # noqa: E402
 
 UNLIMITED = "100000"  # CHECKBOT_MAX_RATE that lifts every send limit
-STEP_TIMEOUT = 120.0
+STEP_TIMEOUT = 60.0
 RUN_TIMEOUT = 600.0
 ANSWERS = ["Ja", "Nee", "Deels", "Weet ik niet", "Ja", "Ja"]
 TOWNS = ["Enschede", "Utrecht", "Almere", "Zwolle", "Breda", "Groningen", "Leiden", "Delft", "Tilburg", "Arnhem"]
@@ -167,11 +167,14 @@ class ScreenMonitor:
 
 
 def is_screen(message: Message) -> bool:
-    """What a user acts on next: a question's keyboard, the municipality prompt, the summary."""
+    """What a user acts on next: a keyboard (a question, a theme's end), the municipality prompt, the end.
+
+    Before one message per tap the answered question was edited into a record without buttons
+    first; that edit is not a screen, the new question after it is."""
     text = message.plain_text or ""
-    return message.find_button("Ja") is not None or any(
-        b.startswith("Verder naar thema") for row in message.keyboard() for b in row
-    ) or "Voor welke gemeente" in text or "Samenvatting –" in text
+    return bool(message.keyboard()) or any(
+        marker in text for marker in ("Voor welke gemeente", "Samenvatting –", "helemaal ingevuld")
+    )
 
 
 # --- one simulated user ---------------------------------------------------------------------------
