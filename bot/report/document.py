@@ -51,8 +51,6 @@ HEADING_KEEP = 35.0  # a theme heading needs this much room below it, or it goes
 HEADING_AT_MOST = 27.0  # a theme heading's height: title and question, two lines each at most
 HEADING_AT_LEAST = 10.0  # …and one line of title at least
 
-quiet_fpdf_glyph_warnings()
-
 
 def url_lines(pdf: FPDF, url: str, width: float) -> list[str]:
     """``url`` in lines at most ``width`` wide in pdf's current font, broken after / - _ ? & = where possible."""
@@ -76,6 +74,7 @@ class ReportDocument(FPDF):
     """An A4 page with the report's running header and footer."""
 
     def __init__(self, report: ReportData, *, scratch: bool = False) -> None:
+        quiet_fpdf_glyph_warnings()  # idempotent: fpdf must never log the user's text
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.report = report
         self._scratch: ReportDocument | None = None  # where keep_together tries a block first
