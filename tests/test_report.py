@@ -625,3 +625,14 @@ def test_table_height_bounds_hold(content: Content, note_length: int, monkeypatc
     assert len(measured) == 5 + 5  # every theme's checks, every theme's open points
     for (low, high), actual in measured:
         assert low - 0.5 <= actual <= high
+
+
+def test_fpdf_missing_glyph_records_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    """Even if fpdf met a character the marker missed, its record (which quotes it) is not logged."""
+    from bot.report.glyphs import quiet_fpdf_glyph_warnings
+
+    quiet_fpdf_glyph_warnings()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("fpdf.output").warning("Font X is missing the following glyphs: '李' (\\u674e)")
+    logging.getLogger("fpdf.output").warning("some other fpdf warning")
+    assert [r.getMessage() for r in caplog.records] == ["some other fpdf warning"]
