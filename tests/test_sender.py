@@ -208,11 +208,10 @@ async def test_notices_go_to_the_other_users(setup: Setup) -> None:
     assert [m.plain_text for m in s.emu.user(1003).messages()] == ["U bent nu coördinator"]
 
 
-async def test_a_redelivered_press_is_not_answered_again(setup: Setup) -> None:
+async def test_without_a_press_the_next_screen_is_a_new_message(setup: Setup) -> None:
+    """A redelivered press (the door passes no query) or typed text: nothing to edit or answer."""
     s = setup
     await question(s)
-    query = await press(s)
-    await s.bot.answer_callback_query(query.id)  # answered before a crash
-    await s.door.deliver(s.context, 1001, Reply(edit=NEXT, duplicate=True), query=query, answer=False)  # type: ignore[arg-type]
+    await s.door.deliver(s.context, 1001, Reply(edit=NEXT, duplicate=True, messages=(Message("Meer"),)))  # type: ignore[arg-type]
+    assert [m.plain_text for m in s.emu.user(1001).messages()] == ["Vraag 1", "Vraag 2", "Meer"]
     assert s.emu.rejections() == []
-    assert [m.plain_text for m in s.emu.user(1001).messages()] == ["Vraag 2"]

@@ -188,10 +188,12 @@ class TelegramDoor:
         ref = UserRef(key=f"tg:{user.id}", name=user.first_name)
         reply = await self.engine.handle(ref, event, update_id=update.update_id)
         if reply.duplicate:
-            # Applied before a crash or a redelivery: its callback query was (or can no
-            # longer be) answered; answering again is a Bad Request. Show where the user is.
+            # Applied before a crash or a redelivery: its callback query was (or can no longer
+            # be) answered, and the pressed message may show the next screen already (editing it
+            # again is "message is not modified"). Show where the user is, as a new message.
             log.info("update %d of %s was applied before; showing the current place", update.update_id, self.pseudonym(user.id))
-        await self.deliver(context, chat.id, reply, query=query, answer=not reply.duplicate)
+            query = None
+        await self.deliver(context, chat.id, reply, query=query)
 
     async def deliver(
         self,
@@ -200,15 +202,11 @@ class TelegramDoor:
         reply: Reply,
         *,
         query: CallbackQuery | None = None,
-        answer: bool = True,
     ) -> None:
-        """Contract §1 on the wire: a press costs answerCallbackQuery + one edit, made at once.
-
-        ``answer=False`` for a redelivered press, whose query was answered (or expired) before.
-        """
+        """Contract §1 on the wire: a press costs answerCallbackQuery + one edit, made at once."""
         pressed = query.message if query is not None and query.message is not None else None
         steps = []
-        if query is not None and answer:
+        if query is not None:
             steps.append(self.answer_query(query, reply.toast))
         if reply.edit is not None:
             if pressed is not None and pressed.is_accessible:
