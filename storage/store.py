@@ -26,6 +26,7 @@ from storage.question_log import QuestionLogQueries
 from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
 
 ANSWER_VALUES = ("ja", "deels", "nee", "onbekend")
+MAX_OPEN_INVITES = 20  # unexpired, unrevoked invites per assessment; a new one revokes the oldest beyond it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,16 @@ class Invite:
     max_uses: int
     revoked_at: str | None
     uses: int
+
+
+@dataclass(frozen=True, slots=True)
+class Succession:
+    """The coordinator role passed on to ``user_id`` (``user_key`` "tg:42", to tell them)."""
+
+    assessment_id: int
+    user_id: int
+    user_key: str
+    display_name: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +140,15 @@ _ANSWER_COLUMNS = """
 
 
 class TeamQueries:
-    """Members and invites (mixed into :class:`Tx`)."""
+    """Members and invites (mixed into :class:`Tx`).
+
+    Who may do what (the core enforces it; these queries keep the data consistent): every
+    member may invite; the coordinator sees every open invite of the assessment, whoever made
+    it, and may revoke any (:meth:`open_invites`); a removed member's invites are revoked with
+    them; when the coordinator deletes their data (or leaves), the role passes to the
+    longest-standing member (:meth:`pass_on_coordinator`), who is returned so the core can tell
+    them; at most :data:`MAX_OPEN_INVITES` invites are open per assessment.
+    """
 
     _one: Any
     _all: Any
@@ -158,10 +177,16 @@ class TeamQueries:
         )
         return changed == 1
 
-    async def remove_member(self, assessment_id: int, user_id: int) -> bool:
+    async def remove_member(self, assessment_id: int, user_id: int, now: datetime | None = None) -> bool:
+        """Remove a member (not the coordinator) and revoke the invites they made for this assessment."""
         changed = await self._run(
             "DELETE FROM members WHERE assessment_id = ? AND user_id = ? AND role = 'member'", (assessment_id, user_id)
         )
+        if changed == 1:
+            await self._run(
+                "UPDATE invites SET revoked_at = ? WHERE assessment_id = ? AND created_by = ? AND revoked_at IS NULL",
+                (iso(now or datetime.now(UTC)), assessment_id, user_id),
+            )
         await self._run(
             "UPDATE users SET active_assessment_id = NULL WHERE id = ? AND active_assessment_id = ?",
             (user_id, assessment_id),
@@ -181,9 +206,27 @@ class TeamQueries:
         )
         return True
 
+    async def pass_on_coordinator(self, assessment_id: int, leaving_user_id: int) -> Succession | None:
+        """When ``leaving_user_id`` coordinates the assessment and others remain, the member who
+        joined first (then the lowest id) becomes coordinator; ``leaving_user_id`` a member."""
+        if await self.role(assessment_id, leaving_user_id) != "coordinator":
+            return None
+        row = await self._one(
+            """
+            SELECT m.user_id, u.external_id, u.display_name FROM members m JOIN users u ON u.id = m.user_id
+            WHERE m.assessment_id = ? AND m.user_id <> ? ORDER BY m.joined_at, m.user_id LIMIT 1
+            """,
+            (assessment_id, leaving_user_id),
+        )
+        if row is None:
+            return None
+        await self.hand_over(assessment_id, leaving_user_id, row["user_id"])
+        return Succession(assessment_id, row["user_id"], row["external_id"], row["display_name"])
+
     async def create_invite(
         self, assessment_id: int, code_hash: str, user_id: int, now: datetime, expires: datetime, max_uses: int
     ) -> int:
+        """A new invite; the oldest open ones beyond :data:`MAX_OPEN_INVITES` are revoked."""
         row = await self._one(
             """
             INSERT INTO invites (assessment_id, code_hash, created_by, created_at, expires_at, max_uses)
@@ -192,7 +235,28 @@ class TeamQueries:
             (assessment_id, code_hash, user_id, iso(now), iso(expires), max_uses),
         )
         assert row is not None
+        await self._run(
+            """
+            UPDATE invites SET revoked_at = ? WHERE id IN (
+                SELECT id FROM invites WHERE assessment_id = ? AND revoked_at IS NULL AND expires_at > ?
+                ORDER BY id DESC LIMIT -1 OFFSET ?)
+            """,
+            (iso(now), assessment_id, iso(now), MAX_OPEN_INVITES),
+        )
         return int(row["id"])
+
+    async def open_invites(self, assessment_id: int, now: datetime) -> list[Invite]:
+        """Every invite of the assessment that can still be used, whoever made it, oldest first."""
+        rows = await self._all(
+            """
+            SELECT id FROM invites i WHERE assessment_id = ? AND revoked_at IS NULL AND expires_at > ?
+              AND (SELECT COUNT(*) FROM invite_uses x WHERE x.invite_id = i.id) < max_uses
+            ORDER BY id
+            """,
+            (assessment_id, iso(now)),
+        )
+        found = [await self.invite(r["id"]) for r in rows]
+        return [i for i in found if i is not None]
 
     async def _invite(self, where: str, param: object) -> Invite | None:
         row = await self._one(
@@ -261,11 +325,24 @@ class TeamQueries:
             (user_id,),
         )
         state = await self._one("SELECT state, updated_at FROM conversations WHERE user_id = ?", (user_id,))
+        positions = await self._all(
+            "SELECT assessment_id, check_id, updated_at FROM positions WHERE user_id = ? ORDER BY assessment_id",
+            (user_id,),
+        )
+        uses = await self._all(
+            """
+            SELECT i.assessment_id, x.used_at FROM invite_uses x JOIN invites i ON i.id = x.invite_id
+            WHERE x.user_id = ? ORDER BY x.used_at
+            """,
+            (user_id,),
+        )
         return {
             "user": dict(user) if user else None,
             "assessments": [dict(r) for r in memberships],
             "answers": [dict(r) for r in answers],
             "invites_created": [dict(r) for r in invites],
+            "invites_used": [dict(r) for r in uses],
+            "positions": [dict(r) for r in positions],
             "conversation": {"state": json.loads(state["state"]), "updated_at": state["updated_at"]} if state else None,
         }
 
@@ -317,13 +394,28 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
     async def set_active_assessment(self, user_id: int, assessment_id: int | None) -> None:
         await self._run("UPDATE users SET active_assessment_id = ? WHERE id = ?", (assessment_id, user_id))
 
-    async def delete_user(self, user_id: int) -> None:
-        """Remove a user and everything that is theirs alone.
+    async def delete_user(self, user_id: int, now: datetime | None = None) -> list[Succession]:
+        """Remove a user and everything that is theirs alone; return who now coordinates what.
 
         Assessments of which they are the only member go with them; in shared
         ones their answers stay with the team, without their name
-        (``answered_by`` is set to NULL by the foreign key).
+        (``answered_by`` is set to NULL by the foreign key), the coordinator
+        role passes on (:meth:`pass_on_coordinator`) and their invites are
+        revoked. The copies of their own updates (inbox, quarantine) go in
+        this same transaction, so no name stays behind in the file.
         """
+        successions: list[Succession] = []
+        for row in await self._all("SELECT assessment_id FROM members WHERE user_id = ? AND role = 'coordinator'", (user_id,)):
+            succession = await self.pass_on_coordinator(row["assessment_id"], user_id)
+            if succession is not None:
+                successions.append(succession)
+        await self._run(
+            "UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+            (iso(now or datetime.now(UTC)), user_id),
+        )
+        user = await self._one("SELECT external_id FROM users WHERE id = ?", (user_id,))
+        if user is not None:
+            await self.forget_updates_of(user["external_id"])  # type: ignore[attr-defined]
         await self._run(
             """
             DELETE FROM assessments WHERE id IN (
@@ -336,6 +428,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             (user_id,),
         )
         await self._run("DELETE FROM users WHERE id = ?", (user_id,))
+        return successions
 
     # -- conversation state -----------------------------------------------
     async def get_state(self, user_id: int) -> dict[str, Any] | None:

@@ -91,6 +91,7 @@ class TelegramDoor:
 
     def register(self, app: Application) -> None:
         private = filters.ChatType.PRIVATE
+        app.add_handler(TypeHandler(Update, self.on_foreign), group=-2)
         app.add_handler(TypeHandler(Update, self.on_group), group=-1)
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, self.on_edited))
@@ -100,6 +101,24 @@ class TelegramDoor:
         app.add_error_handler(self.on_error)
 
     # -- handlers --------------------------------------------------------------
+    async def on_foreign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Input from outside the user's own chat does not act: a Telegram Business chat (the
+        words of someone who may never have written to the bot) or a forwarded message (someone
+        else's words: a forwarded "Ja" is no answer). A forward gets the friendly word."""
+        if (
+            update.business_message is not None
+            or update.edited_business_message is not None
+            or update.business_connection is not None
+            or update.deleted_business_messages is not None
+        ):
+            raise ApplicationHandlerStop
+        message = update.message
+        if message is not None and (message.forward_origin is not None or message.is_automatic_forward):
+            chat = update.effective_chat
+            if chat is not None and chat.type == ChatType.PRIVATE:
+                await self.send(context, chat.id, Message(self.engine.content.texts("unsupported_message")))
+            raise ApplicationHandlerStop
+
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Outside a private chat: point to the private chat, store nothing."""
         chat = update.effective_chat
