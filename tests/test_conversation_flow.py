@@ -262,9 +262,10 @@ async def test_a_double_tap_on_delete_leaves_no_user_row(anna: Driver, store: St
         assert (await cur.fetchone())[0] == 0
 
 
-async def test_a_duplicate_writes_nothing(anna: Driver, store: Store) -> None:
+async def test_a_duplicate_writes_nothing(anna: Driver, store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     await on_question(anna)
     await anna.send(Text("hallo daar"), update_id=5)
+    clock.advance(minutes=5)
     async with store.db.conn.execute("SELECT last_seen_at FROM users") as cur:
         seen = (await cur.fetchone())[0]
     reply = await anna.send(Text("hallo daar"), update_id=5)

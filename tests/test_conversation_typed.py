@@ -119,19 +119,21 @@ async def test_typed_text_on_every_screen_changes_answers_only_on_a_question(
     """Done when: on every screen, each button label, each number, an out-of-range number and a sentence."""
     probe = Driver(engine, "test:probe")
     await SCREENS[screen](probe)
-    inputs = [*probe.labels, *(str(n) for n in range(1, len(probe.labels) + 1)), str(len(probe.labels) + 1),
+    firsts = [label.split(" ")[0].strip(",.") for label in probe.labels]
+    inputs = [*probe.labels, *firsts, *(str(n) for n in range(1, len(probe.labels) + 1)), str(len(probe.labels) + 1),
               "ik wil graag weten hoe dit werkt"]  # fmt: skip
+    inputs = list(dict.fromkeys(inputs))
     for i, typed in enumerate(inputs):
         user = Driver(engine, f"test:{screen}:{i}")
         await SCREENS[screen](user)
         assert await place_of(store, user.user.key) != "nowhere"
         before = await all_answers_of(store, user.user.key)
-        on = await place_of(store, user.user.key)
+        question_shown = {"Ja", "Deels", "Nee", "Weet ik niet"} <= set(user.labels)  # what the user sees
         reply = await user.text(typed)
         assert reply.messages or reply.documents, typed  # typed text gets new messages, never an edit
         kept = await existing(store)  # /verwijder may remove a checklist: that is not a changed answer
         after = {k: v for k, v in (await all_answers_of(store, user.user.key)).items() if k[0] in kept}
-        if on != "question":
+        if not question_shown:
             assert after == {k: v for k, v in before.items() if k[0] in kept}, f"{typed!r} on {screen} changed answers"
 
 
