@@ -72,12 +72,14 @@ class Engine:
         async with self.store.transaction() as tx:
             if update_id is not None and not await tx.claim_update(update_id, now):
                 return await self.duplicate(tx, user, now)
-            if isinstance(event, Press):
-                row = await tx.find_user(user.key)  # a stale button never re-creates a deleted user
-                if row is None:
+            if isinstance(event, Press):  # a stale button never re-creates a deleted user
+                found = await tx.touch_existing_user(user.key, user.name, now)
+                if found is None:
                     return Reply(messages=(Message(self.content.texts("start_again")),),
                                  toast=self.content.texts("expired_button"))  # fmt: skip
-            row = await tx.touch_user(user.key, user.name, now)
+                row = found
+            else:
+                row = await tx.touch_user(user.key, user.name, now)
             ctx = Ctx(self, tx, row, now)
             await ctx.load()
             await router.dispatch(ctx, event, composed)

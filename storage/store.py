@@ -386,6 +386,17 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         row = await self._one("SELECT * FROM users WHERE external_id = ?", (external_id,))
         return _user(row) if row else None
 
+    async def touch_existing_user(self, external_id: str, display_name: str | None, now: datetime) -> User | None:
+        """Like :meth:`touch_user`, but never creates one: a stale button of a deleted user stays stale."""
+        row = await self._one(
+            """
+            UPDATE users SET last_seen_at = ?, display_name = COALESCE(?, display_name)
+            WHERE external_id = ? RETURNING *
+            """,
+            (iso(now), display_name, external_id),
+        )
+        return _user(row) if row else None
+
     async def user_key(self, user_id: int) -> str | None:
         """The transport key ("tg:42") of a user, to send them a notice."""
         row = await self._one("SELECT external_id FROM users WHERE id = ?", (user_id,))
