@@ -60,6 +60,15 @@ async def test_every_tap_of_a_full_run_edits_one_message(anna: Driver, content: 
     assert taps == 28
 
 
+async def test_a_double_tap_on_an_answer_sends_nothing_more(anna: Driver, store: Store) -> None:
+    await started(anna)
+    data = anna.button("Ja").data
+    await anna.press_data(data)
+    again = await anna.press_data(data)  # the second tap of a double tap, before the edit showed
+    assert again.toast == "Al opgeslagen" and again.messages == () and again.edit is None
+    assert await answers_of(store, "test:anna") == {"1.1": "ja"}
+
+
 async def test_the_next_question_keeps_the_record_of_the_last(anna: Driver) -> None:
     await started(anna)
     await anna.press("Ja")

@@ -73,7 +73,10 @@ async def dispatch(ctx: Ctx, event: Event, composed: Composed | None = None) -> 
     elif isinstance(event, Press):
         ctx.pressed = True
         payload = payloads.parse(event.data)
-        if payload is None or not await press(ctx, payload):
+        if payload is not None and double_tap(ctx, payload):
+            ctx.toast = ctx.label("already_saved")
+            ctx.silent = True  # the message already shows the next question: nothing to send
+        elif payload is None or not await press(ctx, payload):
             expired(ctx)
     elif isinstance(event, Text):
         await typed(ctx, event.text, composed)
@@ -84,6 +87,13 @@ async def press(ctx: Ctx, p: Payload) -> bool:
         return False  # a button of another checklist (an old one, or forged)
     handler = TABLE[ctx.place.screen].presses.get(p.kind) or ANYWHERE.get(p.kind)
     return handler is not None and await handler(ctx, p)
+
+
+def double_tap(ctx: Ctx, p: Payload) -> bool:
+    """The answer button of the question just answered, pressed again before the edit arrived."""
+    last = ctx.place.last
+    return (p.kind == "a" and last is not None and last.check == p.args[1] and last.value == p.answer().value
+            and ctx.assessment is not None and p.int(0) == ctx.assessment.id)  # fmt: skip
 
 
 def expired(ctx: Ctx) -> None:
