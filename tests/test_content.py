@@ -396,3 +396,57 @@ def test_veilig_thuis_is_written_as_its_name(content, yaml_values):
     "Veilig thuis", its running text "Veilig Thuis")."""
     assert content.resources["veilig-thuis"].title == "Veilig Thuis"
     assert not [v for v in yaml_values if re.search(r"Veilig thuis", v)]
+
+
+# --------------------------------------------------------------------------
+# issue 11, "tests that did not catch what they guard": the loader fed broken content
+
+
+def _broken_copy(tmp_path, name, change):
+    """A copy of content/ with ``change`` applied to the parsed ``name`` YAML file."""
+    import shutil
+
+    import yaml
+
+    from content.loader import load_content as _load
+
+    folder = tmp_path / "content"
+    shutil.copytree(Path(__file__).parents[1] / "content", folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+    change(data)
+    (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return lambda: _load(folder)
+
+
+def _first_resource_list(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("resources"), list) and all(isinstance(x, str) for x in node["resources"]):
+            return node["resources"]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _first_resource_list(child)
+        if found is not None:
+            return found
+    return None
+
+
+def test_loader_refuses_a_duplicate_resource_id(tmp_path):
+    """Catches the mutation "no duplicate-id check in the loader" (it was never fed broken content)."""
+    from content.loader import ContentError
+
+    load = _broken_copy(tmp_path, "resources.yaml", lambda d: d["resources"].append(dict(d["resources"][0])))
+    with pytest.raises(ContentError, match="duplicate id"):
+        load()
+
+
+def test_loader_refuses_an_unknown_resource(tmp_path):
+    """Catches the mutation "no unknown-resource check in the loader"."""
+    from content.loader import ContentError
+
+    load = _broken_copy(tmp_path, "checklist.yaml", lambda d: _first_resource_list(d).append("geen-bestaande-bron"))
+    with pytest.raises(ContentError, match="unknown resource 'geen-bestaande-bron'"):
+        load()

@@ -117,6 +117,29 @@ async def test_the_coordinator_sees_and_revokes_every_open_invite(store: Store) 
         assert old and full
 
 
+# --- finding 6: a deletion undone -------------------------------------------------------------------------
+
+
+async def test_a_replayed_or_double_tapped_deletion_stays_deleted(engine: Engine, store: Store) -> None:
+    """Finding 6: ``touch_user`` ran before the duplicate check and that transaction committed,
+    so a redelivered "Ja, verwijder alles" (after a crash) re-created the user with their first
+    name. Now the update is claimed first; a duplicate writes nothing at all, and a stale
+    button of a deleted user re-creates nothing either."""
+    from bot.events import Press
+
+    anna = Driver(engine, "test:anna", "Anna")
+    await start_enschede(anna)
+    await anna.cmd("/verwijder")
+    confirm = anna.button("Ja, verwijder alles").data
+    await anna.send(Press(confirm), update_id=77)
+    changes = store.db.conn.total_changes
+    reply = await anna.send(Press(confirm), update_id=77)  # the same update, redelivered
+    assert reply.duplicate and store.db.conn.total_changes == changes  # nothing written
+    await anna.send(Press(confirm), update_id=78)  # a second tap on the same button
+    async with store.transaction(write=False) as tx:
+        assert await tx.find_user("test:anna") is None
+
+
 # --- finding 10: limits ------------------------------------------------------------------------------------
 
 
@@ -287,3 +310,29 @@ def test_a_readable_database_still_starts(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     sqlite3.connect(db).close()
     assert run_bot(db).returncode == 3
+
+
+# --- tests that did not catch what they guard -------------------------------------------------------------------
+
+
+def test_link_urls_are_escaped() -> None:
+    """Catches the mutation "no escaping of URLs in links": an & or a quote in a URL must not
+    break the href (Telegram refuses the message, or the link points elsewhere)."""
+    from bot.html import link
+
+    assert link("V&J", 'https://example.nl/a?b=1&c="2"') == (
+        '<a href="https://example.nl/a?b=1&amp;c=&quot;2&quot;">V&amp;J</a>'
+    )
+
+
+async def test_the_reminder_job_is_scheduled(emulator: BotApiEmulator, tmp_path: Path, content: Content) -> None:
+    """Catches the mutation "reminder job never scheduled": the bot schedules the hourly job that
+    sends due reminders (the reminder tests called send_reminders themselves)."""
+    async with running_bot(emulator, tmp_path / "bot.db", content) as bot:
+        u = emulator.user(8701)
+        await start(u)  # the bot is up and serving
+        assert bot.application.job_queue is not None
+        jobs = {job.name: job for job in bot.application.job_queue.jobs()}
+        assert "reminders" in jobs
+        assert jobs["reminders"].callback == bot.send_reminders
+        assert jobs["reminders"].trigger.interval == timedelta(hours=1)
