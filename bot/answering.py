@@ -140,6 +140,17 @@ class Answerer:
         self.searcher.warm()
 
     # -- the decision --------------------------------------------------------------------
+    def safety(self, text: str) -> AnswerKind | None:
+        """URGENT or CONCERN when ``text`` is a safety message (cheap: word lists, no model).
+
+        For routing: a safety message gets its answer on every screen (before a municipality
+        is chosen, on a name or number prompt, as a first message), never "Ik herken geen gemeente".
+        """
+        found = self._safety.classify(text[:MAX_QUESTION])
+        if found is None:
+            return None
+        return AnswerKind.URGENT if found == "urgent" else AnswerKind.CONCERN
+
     def compose(self, question: str) -> Composed:
         question = question[:MAX_QUESTION]
         words = fold(question)

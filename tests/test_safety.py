@@ -110,3 +110,20 @@ async def test_a_worry_in_the_chat_gets_veilig_thuis_and_no_question_log(anna, s
     assert "0800-2000" in text and "Hoe-signaleer-je-slachtoffers" in text
     async with store.transaction(write=False) as tx:
         assert await tx.logged_questions() == []  # the text of a safety message is never stored
+
+
+def test_safety_is_cheap_to_ask_for_routing(answerer: Answerer) -> None:
+    assert answerer.safety("spoed meisje wordt nu bedreigd") is AnswerKind.URGENT
+    assert answerer.safety("ik maak me zorgen om een meisje uit mijn klas") is AnswerKind.CONCERN
+    assert answerer.safety("Enschede") is None
+
+
+@pytest.mark.xfail(strict=True, reason="routing (bot/conversation, CORE): a first message or the municipality "
+                   "screen does not yet send a safety message to the Answerer; see Answerer.safety")
+@pytest.mark.parametrize("first", [False, True], ids=["on-the-municipality-screen", "as-the-first-message"])
+async def test_an_urgent_message_before_the_checklist_gets_the_numbers(anna, first: bool) -> None:  # type: ignore[no-untyped-def]
+    if not first:
+        await anna.cmd("/start")
+    reply = await anna.text("spoed meisje wordt nu bedreigd")
+    text = "\n".join(m.text for m in reply.messages)
+    assert "112" in text and "0800-2000" in text
