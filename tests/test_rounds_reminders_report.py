@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -87,7 +88,16 @@ async def test_reminders_once_per_inactivity_period(engine: Engine, clock: FakeC
 async def test_reminder_job_and_documents_through_telegram(
     emulator: BotApiEmulator, tmp_path: Path, content: Content, clock: FakeClock
 ) -> None:
+    """The bot's engine runs on the test's clock from the first update on, so "a week later" is
+    a week after what the user did, whatever today's date (it added 400 days to a fixed date
+    while activity used the real clock, and would have failed from about 2027-12-26)."""
     async with running_bot(emulator, tmp_path / "bot.db", content) as bot:
+        for _ in range(200):  # until post_init has built the door
+            if bot.door is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert bot.door is not None
+        bot.door.engine.clock = clock
         u = emulator.user(6001, "Anna")
         await start(u)
         q = await wait_for(u, content.check("1.1").text)
@@ -100,8 +110,6 @@ async def test_reminder_job_and_documents_through_telegram(
         for _ in range(100):
             if u.documents() and u.photos():
                 break
-            import asyncio
-
             await asyncio.sleep(0.05)
         (pdf,) = u.documents()
         assert pdf.filename.endswith(".pdf") and pdf.content.startswith(b"%PDF")
@@ -111,8 +119,8 @@ async def test_reminder_job_and_documents_through_telegram(
         await u.press("Herinneringen aanzetten")
         await wait_for(u, "Herinneringen staan aan")
         # a week later, as the job would see it
-        assert bot.door is not None
-        bot.door.engine.clock = lambda: clock.now + timedelta(days=400)
+        assert await bot.send_reminders(context_for(bot)) == 0
+        clock.advance(days=bot.config.reminder_days, hours=1)
         assert await bot.send_reminders(context_for(bot)) == 1
         reminder = await wait_for(u, "Een herinnering")
         assert u.keyboard(reminder.message_id) == [["Verder"]]
