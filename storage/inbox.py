@@ -111,6 +111,9 @@ class InboxQueries:
         rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY received_at, update_id")
         return [(r["update_id"], r["payload"]) for r in rows]
 
+    async def processed_update_ids(self) -> list[int]:
+        return [int(r[0]) for r in await self._all("SELECT update_id FROM processed_updates ORDER BY update_id")]
+
     async def inbox_stored(self) -> list[Stored]:
         """Every inbox row in the order received, and whether it was applied already."""
         rows = await self._all(

@@ -36,6 +36,15 @@ async def answers_of(db_path: Path, telegram_id: int) -> dict[str, str]:
         await store.close()
 
 
+async def processed_ids(db_path: Path) -> set[int]:
+    store = await Store.open(str(db_path))
+    try:
+        async with store.transaction(write=False) as tx:
+            return set(await tx.processed_update_ids())
+    finally:
+        await store.close()
+
+
 async def start(u: UserClient, municipality: str = "Enschede") -> None:
     await u.send_command("/start")
     await wait_for(u, "Voor welke gemeente")
@@ -112,12 +121,14 @@ async def test_long_emoji_and_rtl_text(emulator: BotApiEmulator, tmp_path: Path,
         await u.send_text("🙂" * 10 + " مرحبا <b>&amp;")  # before /start: gets the welcome
         await wait_for(u, "Voor welke gemeente")
         await u.send_text("x" * 4096)
-        await wait_for(u, "Ik herken geen gemeente of plaats")
+        # long texts are slow to answer (2-4 s in the engine on this machine, more under load):
+        # this test is about what comes back, not when
+        await wait_for(u, "Ik herken geen gemeente of plaats", timeout=40)
         await u.send_text("Utrecht")
         await wait_for(u, content.check("1.1").text)
         await u.send_text("🙂 שלום <script>alert(1)</script> & " + "y" * 4000)
-        hint = await wait_for(u, "geen antwoord")
-        assert hint is not None
+        hint = await wait_for(u, "geen antwoord", timeout=40)
+        assert "y" * 50 not in (hint.plain_text or "")  # the question is not echoed back
         await wait_for(u, content.check("1.1").text)
     assert emulator.rejections() == []
 
@@ -139,7 +150,7 @@ async def test_other_kinds_of_messages(emulator: BotApiEmulator, tmp_path: Path,
         group = emulator.group(-5001, title="Team jeugd")
         await group.send_command(2001, "/start")
         reply = await wait_for(group, "privégesprek")
-        assert reply is not None
+        assert not reply.keyboard() and [m.message_id for m in group.messages()] == [reply.message_id]
     store = await Store.open(str(db))
     try:
         async with store.transaction(write=False) as tx:
@@ -198,11 +209,14 @@ async def test_answers_tapped_while_down_are_applied_once(emulator: BotApiEmulat
         await start(u)
         question = await wait_for(u, content.check("1.1").text)
     # the bot is down; the user taps, and taps again
-    await u.press("Ja", message_id=question.message_id)
-    await u.press("Ja", message_id=question.message_id)
+    taps = [await u.press("Ja", message_id=question.message_id) for _ in range(2)]
     async with running_bot(emulator, db, content):
         await wait_for(u, content.check("1.2").text)
-        await asyncio.sleep(0.3)
+        for _ in range(200):  # until both taps were handled (not a fixed sleep: the second may lag)
+            if set(taps) <= await processed_ids(db):
+                break
+            await asyncio.sleep(0.05)
+        assert set(taps) <= await processed_ids(db)
     store = await Store.open(str(db))
     try:
         async with store.transaction(write=False) as tx:
