@@ -588,7 +588,7 @@ class Conversations(RuleBasedStateMachine):
 
 
 Conversations.TestCase.settings = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "45")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -613,7 +613,7 @@ def test_a_forged_check_is_an_expired_button(data: str) -> None:
         machine.teardown()
 
 
-@settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     notes=st.lists(texts.filter(lambda t: 0 < len(" ".join(t.split())) <= 1000), min_size=1, max_size=4),
     values=st.lists(st.sampled_from(["Ja", "Deels", "Nee", "Weet ik niet"]), min_size=1, max_size=24),
