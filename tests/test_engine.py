@@ -421,6 +421,7 @@ async def test_texts_used_by_the_engine_exist(content: Content) -> None:
     source = "".join(p.read_text() for p in (pathlib.Path(__file__).parents[1] / "bot").rglob("*.py"))
     used = set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", source))
     used |= set(re.findall(r"""texts\(\s*["']([a-z_]+)["']""", source))
+    used |= set(re.findall(r"""label\(\s*["']([a-z_]+)["']""", source))
     missing = used - set(content.texts.strings)
     assert not missing and len(used) > 40
 
