@@ -410,3 +410,28 @@ async def test_replay_shows_each_user_their_place_once(memory_store: Store, cloc
     assert sorted(seen) == [3, 5, 6]
     async with memory_store.transaction(write=False) as tx:
         assert [row.update_id for row in await tx.inbox_stored()] == []
+
+
+async def test_a_database_locked_at_start_up_is_waited_for(
+    emulator: BotApiEmulator, tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 1 (storage half, at start-up): reading the inbox to replay it while another
+    process holds the database is retried too, instead of ending the process."""
+    import storage.db
+
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_MS", 200)
+    db = tmp_path / "bot.db"
+    store = await Store.open(str(db))
+    await store.close()
+    blocker = sqlite3.connect(db, timeout=1)
+    blocker.execute("BEGIN EXCLUSIVE")  # not even readers get in
+    try:
+        async with running_bot(emulator, db, content) as bot:
+            await asyncio.sleep(1.5)  # several busy timeouts: opening and replaying fail meanwhile
+            assert not bot.application.running
+            blocker.rollback()
+            u = emulator.user(8204)
+            await start(u)
+            await wait_for(u, content.check("1.1").text, timeout=30)
+    finally:
+        blocker.close()

@@ -22,7 +22,7 @@ from bot.telegram.logs import Pseudonyms
 from bot.telegram.polling import Poller
 from bot.telegram.sender import FloodLimiter, Priority
 from content.model import Content
-from storage.db import DatabaseUnavailable
+from storage.db import DatabaseUnavailable, is_transient
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ MENU = (
     "rapport", "opnieuw", "uitnodigen", "team", "mijngegevens", "herinnering", "hulp", "stop", "verwijder",
 )
 PRUNE_AFTER_DAYS = 30
+OPEN_PATIENCE = 60.0  # seconds to wait for a database another process holds locked at start-up
 
 
 @dataclass
@@ -145,12 +146,21 @@ class CheckbotTelegram:
             await self.post_shutdown(app)
 
 
-async def open_store(path: str) -> Store:
-    """The database, or one line for the operator (ConfigError) on why it cannot be used."""
-    try:
-        return await Store.open(path)
-    except DatabaseUnavailable as exc:
-        raise ConfigError(str(exc)) from None
+async def open_store(path: str, patience: float = OPEN_PATIENCE) -> Store:
+    """The database, or one line for the operator (ConfigError) on why it cannot be used.
+
+    A database locked by another process is waited for (up to ``patience`` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline, wait = loop.time() + patience, 0.5
+    while True:
+        try:
+            return await Store.open(path)
+        except DatabaseUnavailable as exc:
+            if exc.__cause__ is None or not is_transient(exc.__cause__) or loop.time() + wait > deadline:
+                raise ConfigError(str(exc)) from None
+            log.warning("%s; trying again in %.1f s", exc, wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 10.0)
 
 
 async def run(config: TelegramConfig, content: Content) -> None:

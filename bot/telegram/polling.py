@@ -52,7 +52,7 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._bot.delete_webhook(drop_pending_updates=False)
-        await self._dispatcher.replay_inbox()
+        await replay(self._dispatcher, stop)
         backoff = Backoff()
         while not stop.is_set():
             try:
@@ -120,6 +120,19 @@ class Poller:
             await self._get_updates(timeout=0, limit=1)
         except Exception as exc:  # harmless: the inbox and processed_updates make redelivery a no-op
             log.warning("could not confirm the last updates: %s", _reason(exc))
+
+
+async def replay(dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+    """Replay the inbox; a storage error (a database locked at start-up) is retried, not fatal."""
+    backoff = Backoff()
+    while not stop.is_set():
+        try:
+            await dispatcher.replay_inbox()
+            return
+        except Exception as exc:
+            wait = backoff.next()
+            log.error("could not read the inbox (%s: %s); retrying in %.0f s", type(exc).__name__, _reason(exc), wait)
+            await _sleep_or_stop(stop, wait)
 
 
 class Backoff:

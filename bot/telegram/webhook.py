@@ -24,6 +24,7 @@ from telegram import Bot
 
 from bot.telegram.config import TelegramConfig
 from bot.telegram.dispatch import ALLOWED_UPDATES, Dispatcher, update_id_of
+from bot.telegram.polling import replay
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -97,7 +98,7 @@ class HealthHandler(tornado.web.RequestHandler):
 
 
 async def serve_webhook(bot: Bot, dispatcher: Dispatcher, config: TelegramConfig, stop: asyncio.Event) -> None:
-    await dispatcher.replay_inbox()
+    await replay(dispatcher, stop)
     server = make_app(bot, dispatcher, config).listen(config.port, max_body_size=MAX_BODY)
     try:
         await bot.set_webhook(
