@@ -52,7 +52,7 @@ def test_chat_takes_db_after_the_subcommand(tmp_path: Path) -> None:
     assert answers_in(db) == 2 and not (tmp_path / "default.db").exists()
 
 
-def test_report_and_unanswered_take_db_after_the_subcommand(tmp_path: Path) -> None:
+def test_report_takes_db_after_the_subcommand(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     assert checkbot(tmp_path, "chat", "--db", str(db), lines=("Haarlemmermeer", "1")).returncode == 0
     assert answers_in(db) == 1
@@ -61,9 +61,7 @@ def test_report_and_unanswered_take_db_after_the_subcommand(tmp_path: Path) -> N
     report = checkbot(tmp_path, "report", "--db", str(db), "--municipality", "Hoofddorp", "--out", str(out))
     assert report.returncode == 0, report.stderr
     assert out.read_bytes().startswith(b"%PDF")
-    unanswered = checkbot(tmp_path, "unanswered", "--db", str(db))
-    assert unanswered.returncode == 0, unanswered.stderr
-    assert not (tmp_path / "default.db").exists()
+    assert not (tmp_path / "default.db").exists()  # (unanswered: see the parser test below)
 
 
 @pytest.mark.parametrize(
