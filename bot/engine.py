@@ -93,7 +93,14 @@ class Engine:
         return reply
 
     async def compose_for(self, user: UserRef, text: str, now: datetime) -> Composed | None:
-        """A typed question's answer, composed off the event loop and outside any transaction."""
+        """A typed question's answer, composed off the event loop and outside any transaction.
+
+        A safety message (a young person in danger, a worry) is answered on every screen, also as
+        a first message or where a municipality is asked: help comes before anything else.
+        """
+        question = " ".join(text.split())[:QUESTION_CHARS]
+        if self.answerer.safety(question) is not None:
+            return await asyncio.to_thread(self.answerer.compose, question)
         async with self.store.transaction(write=False) as tx:
             row = await tx.find_user(user.key)
             if row is None:
@@ -103,7 +110,7 @@ class Engine:
             route = await router.classify(ctx, text)
         if not route.needs_answer:
             return None
-        return await asyncio.to_thread(self.answerer.compose, " ".join(text.split())[:QUESTION_CHARS])
+        return await asyncio.to_thread(self.answerer.compose, question)
 
     async def duplicate(self, tx, user: UserRef, now: datetime) -> Reply:  # type: ignore[no-untyped-def]
         """A redelivered update: show where the user is, write nothing."""

@@ -118,8 +118,6 @@ def test_safety_is_cheap_to_ask_for_routing(answerer: Answerer) -> None:
     assert answerer.safety("Enschede") is None
 
 
-@pytest.mark.xfail(strict=True, reason="routing (bot/conversation, CORE): a first message or the municipality "
-                   "screen does not yet send a safety message to the Answerer; see Answerer.safety")
 @pytest.mark.parametrize("first", [False, True], ids=["on-the-municipality-screen", "as-the-first-message"])
 async def test_an_urgent_message_before_the_checklist_gets_the_numbers(anna, first: bool) -> None:  # type: ignore[no-untyped-def]
     if not first:

@@ -15,11 +15,7 @@ QUESTION_CHARS = 500
 async def answer_question(ctx: Ctx, composed: Composed) -> None:
     """The answer to a typed question, to scroll back to; then the screen once more, briefly."""
     if composed.log_text is not None:
-        log = getattr(ctx.tx, "log_question", None)
-        if log is not None:
-            await log(composed.log_text, composed.kind.value, ctx.now)
-        else:  # until the question log (contract §3) lands: the old count of unanswered questions
-            await ctx.tx.count_unanswered(composed.log_text, composed.log_text, ctx.now)
+        await ctx.tx.log_question(composed.log_text, composed.kind.value, ctx.now, user_id=ctx.user.id)
     if ctx.place.screen is Screen.CHOICES:
         ctx.pop()  # a new question replaces the "Bedoelt u…" of the last one
     if composed.kind is AnswerKind.UNSURE and composed.choices:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot import payloads
-from bot.answering import Composed
+from bot.answering import AnswerKind, Composed
 from bot.conversation import checklist, municipality, questions
 from bot.conversation.commands import run_command
 from bot.conversation.context import Ctx
@@ -18,6 +18,7 @@ from bot.html import esc, pack, units
 from bot.payloads import Payload
 from bot.views import MAX_MESSAGE_CHARS, Button, Message, Reply
 
+SAFETY = frozenset({AnswerKind.URGENT, AnswerKind.CONCERN})
 RouteKind = Literal["empty", "button", "range", "numbers", "answer", "not_here", "input", "maybe_ask", "ask"]
 
 
@@ -107,6 +108,9 @@ def expired(ctx: Ctx) -> None:
 
 
 async def typed(ctx: Ctx, text: str, composed: Composed | None) -> None:
+    if composed is not None and composed.kind in SAFETY:
+        await questions.answer_question(ctx, composed)  # help first, whatever the screen; nothing else changes
+        return
     route = await classify(ctx, text)
     cleaned = " ".join(text.split())
     if route.kind == "empty":
