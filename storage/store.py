@@ -343,6 +343,7 @@ class TeamQueries:
             "invites_created": [dict(r) for r in invites],
             "invites_used": [dict(r) for r in uses],
             "positions": [dict(r) for r in positions],
+            "questions": await self.questions_of(user_id),
             "conversation": {"state": json.loads(state["state"]), "updated_at": state["updated_at"]} if state else None,
         }
 

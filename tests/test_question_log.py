@@ -151,3 +151,17 @@ async def test_migration_empties_the_old_verbatim_table(tmp_path: Path) -> None:
             assert await tx.logged_questions() == []
     finally:
         await store.close()
+
+
+async def test_a_typed_question_is_logged_with_its_asker_and_shown_in_my_data(anna) -> None:  # type: ignore[no-untyped-def]
+    """Before: the chat logged without the user id, so the per-user daily cap never applied and
+    /mijngegevens did not show the user's own logged questions."""
+    import json
+
+    await anna.cmd("/start")
+    await anna.text("Enschede")
+    await anna.text("hoe vraag ik een parkeervergunning aan voor Fleur Bakkerveld")
+    (document,) = (await anna.cmd("/mijngegevens")).documents
+    data = json.loads(document.data)
+    assert [q["kind"] for q in data["questions"]] == ["none"]
+    assert "Bakkerveld" not in document.data.decode("utf-8")
