@@ -572,22 +572,6 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
     async def mark_reminded(self, user_id: int, now: datetime) -> None:
         await self._run("UPDATE users SET reminded_at = ? WHERE id = ?", (iso(now), user_id))
 
-    async def count_unanswered(self, question: str, example: str, now: datetime) -> None:
-        await self._run(
-            """
-            INSERT INTO unanswered_questions (question, example, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
-            ON CONFLICT (question) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen
-            """,
-            (question, example[:200], iso(now), iso(now)),
-        )
-
-    async def unanswered(self, limit: int = 100) -> list[tuple[str, int, str]]:
-        rows = await self._all(
-            "SELECT example, count, last_seen FROM unanswered_questions ORDER BY count DESC, last_seen DESC LIMIT ?",
-            (limit,),
-        )
-        return [(r["example"], r["count"], r["last_seen"]) for r in rows]
-
     async def find_assessments(self, municipality_code: str, external_user: str | None = None) -> list[Assessment]:
         """Assessments of a municipality (of one user's teams, if given), oldest first."""
         if external_user is None:

@@ -20,5 +20,5 @@ CREATE INDEX question_log_user_day ON question_log(user_id, asked_on);
 CREATE INDEX question_log_day ON question_log(asked_on);
 
 -- The old table kept questions word for word (up to 200 characters), names and
--- phone numbers included, also after /verwijder: its rows go, not into the new log.
-DELETE FROM unanswered_questions;
+-- phone numbers included, also after /verwijder: it goes, rows and all, not into the new log.
+DROP TABLE unanswered_questions;
