@@ -15,14 +15,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.console import ConsoleChat, stdin_reader
-from bot.engine import Engine
-from bot.events import UserRef
 from content.loader import ContentError, load_content
-from content.municipalities import MunicipalityFinder
-from storage.db import default_path
-from storage.store import Store
+
+# `checkbot ask` must start cold in under a second (bench/matcher.py): the engine, the
+# store and the console are imported by the commands that use them, not here
+if TYPE_CHECKING:
+    from bot.events import UserRef
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _local_user(name: str | None) -> UserRef:
+    from bot.events import UserRef
+
     if name is None:
         try:
             name = getpass.getuser()
@@ -62,6 +64,10 @@ def _local_user(name: str | None) -> UserRef:
 
 
 async def _chat(db_path: str, user: UserRef) -> int:
+    from bot.console import ConsoleChat, stdin_reader
+    from bot.engine import Engine
+    from storage.store import Store
+
     content = load_content()
     store = await Store.open(db_path)
     try:
@@ -128,6 +134,8 @@ def _ask(question: str, as_json: bool) -> int:
 
 
 async def _unanswered(db_path: str) -> int:
+    from storage.store import Store
+
     store = await Store.open(db_path)
     try:
         async with store.transaction(write=False) as tx:
@@ -146,6 +154,9 @@ async def _unanswered(db_path: str) -> int:
 async def _report(db_path: str, args: argparse.Namespace) -> int:
     from bot.report.chart import render_chart
     from bot.report.pdf import render_pdf
+    from bot.engine import Engine
+    from content.municipalities import MunicipalityFinder
+    from storage.store import Store
 
     content = load_content()
     store = await Store.open(db_path)
@@ -181,6 +192,8 @@ async def _report(db_path: str, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from storage.db import default_path
+
     args = build_parser().parse_args(argv)
     db_path = args.db or default_path()
     command = args.command or ("telegram" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat")
