@@ -6,11 +6,26 @@ from collections.abc import Awaitable, Callable
 
 from bot.answering import AnswerKind, Choice, Composed
 from content.model import Content
+from content.safety import SafetyRule
 from storage.store import Store
 from tests.driver import Driver
 
 
-class StubAnswerer:
+class StubSafety:
+    """The real, cheap safety rule of contract §3's Answerer, for answerers that stand in for it."""
+
+    _rule = SafetyRule()
+
+    def safety(self, text: str) -> AnswerKind | None:
+        found = self._rule.classify(text)
+        return None if found is None else AnswerKind.URGENT if found == "urgent" else AnswerKind.CONCERN
+
+    def safety_answer(self, question: str) -> Composed | None:
+        kind = self.safety(question)
+        return None if kind is None else Composed(kind, "Bel 112 bij acuut gevaar; Veilig Thuis 0800-2000.", (), None)
+
+
+class StubAnswerer(StubSafety):
     """contract §3's Answerer, answering at once: "bedoelt" -> Bedoelt u…, "hallo" -> greeting, else none."""
 
     def __init__(self, content: Content) -> None:
@@ -18,6 +33,8 @@ class StubAnswerer:
         self.ids = list(content.resources)[:2]
 
     def compose(self, question: str) -> Composed:
+        if (safe := self.safety_answer(question)) is not None:
+            return safe
         if "bedoelt" in question.lower():
             choices = tuple(Choice(self.content.resources[r].title[:40], "resource", r) for r in self.ids)
             return Composed(AnswerKind.UNSURE, "Ik weet niet zeker wat u zoekt. Bedoelt u een van deze?", choices, "q")

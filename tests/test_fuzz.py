@@ -56,6 +56,7 @@ from bot.html import to_plain, units
 from bot.views import MAX_CALLBACK_BYTES, MAX_MESSAGE_CHARS, Button, Document, Reply
 from content.loader import load_content
 from storage.store import Store
+from tests.conversation_helpers import StubSafety
 
 try:  # the emulator's parser for Telegram's HTML parse mode: stricter than counting tags
     from tests.emulator.html_parse_mode import parse_html
@@ -326,7 +327,7 @@ def stub_documents(report: Any, kinds: tuple[str, ...]) -> tuple[Document, ...]:
     return tuple(Document(f"stub.{kind}", b"stub", kind="photo" if kind == "chart" else "document") for kind in kinds)
 
 
-class QuickAnswerer:
+class QuickAnswerer(StubSafety):
     """Stands in for bot.answering.Answerer (contract §3): every kind of answer, at once, from a hash of the text.
 
     The real answerer is tested in tests/test_matcher.py and its own tests; here the conversation around it is.
@@ -335,6 +336,8 @@ class QuickAnswerer:
     RESOURCES = list(CONTENT.resources)[:3]
 
     def compose(self, question: str) -> Composed:
+        if (safe := self.safety_answer(question)) is not None:
+            return safe
         pick = sum(question.encode("utf-8", "surrogatepass")) % 4
         if pick == 0:
             choices = tuple(Choice(CONTENT.resources[r].title[:40], "resource", r) for r in self.RESOURCES)
