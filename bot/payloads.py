@@ -42,6 +42,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "e": (r"[a-z0-9-]{1,58}",),  # show a practice example
     "nn": (),  # none of these suggestions
     "i": (_INT,),  # revoke an invite
+    "ia": (_INT,),  # revoke every open invite of this assessment (the coordinator, on /team)
     "y": (_INT,),  # join through an invite
     "z": (),  # do not join
     "d": (_INT, _INT),  # remove a member: assessment, user
@@ -56,7 +57,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _FIELD_RE = {kind: [re.compile(f) for f in fields] for kind, fields in _FIELDS.items()}
 KINDS = frozenset(_FIELDS)
 # Kinds whose first field is the assessment the button belongs to: only the user's active one is accepted.
-OF_ASSESSMENT = frozenset({"a", "w", "s", "j", "v", "f", "o", "c", "k", "b", "t", "d", "h", "p", "sd", "sr", "ss"})
+OF_ASSESSMENT = frozenset({"ia", "a", "w", "s", "j", "v", "f", "o", "c", "k", "b", "t", "d", "h", "p", "sd", "sr", "ss"})
 
 
 @dataclass(frozen=True, slots=True)

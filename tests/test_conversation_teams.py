@@ -64,3 +64,52 @@ async def test_hundreds_of_checklists_are_paged(engine: Engine, store: Store, co
     assert reply.edit is not None and "Pagina 2 van" in anna.plain(reply) and anna.labels[0] != first
     await anna.press(anna.labels[0])
     assert "U werkt weer aan de checklist" in anna.plain(anna.last)
+
+
+async def test_when_the_coordinator_deletes_their_data_the_longest_member_is_told(engine: Engine) -> None:
+    """Issue 11 finding 5: the role passed on in storage, but nobody was told (contract §1 notices)."""
+    anna = Driver(engine, "tg:1", "Anna")
+    await on_question(anna)
+    await join(engine, anna, "tg:2", "Bob")
+    await join(engine, anna, "tg:3", "Carla")
+    await anna.cmd("/verwijder")
+    reply = await anna.press("Ja, verwijder alles")
+    (notice,) = reply.notices
+    assert notice.user_key == "tg:2" and "U bent nu coördinator" in notice.message.text
+    bob = Driver(engine, "tg:2", "Bob")
+    await bob.cmd("/team")
+    assert "Verwijder Carla" in bob.labels
+
+
+async def test_the_coordinator_sees_and_revokes_every_open_invite(engine: Engine) -> None:
+    """Issue 11 finding 5: an invite a member made was invisible to the coordinator, so a removed
+    member (or anyone with that link) could still join."""
+    import re
+
+    anna = Driver(engine, "tg:1", "Anna")
+    await on_question(anna)
+    bob = await join(engine, anna, "tg:2", "Bob")
+    reply = await bob.cmd("/uitnodigen")
+    code = re.search(r"/start ([A-Za-z0-9_-]{22})", bob.plain(reply)).group(1)  # type: ignore[union-attr]
+    reply = await anna.cmd("/team")
+    text = anna.plain(reply)
+    assert "Open uitnodigingen (" in text and "van Bob" in text
+    reply = await anna.press("Alle open uitnodigingen intrekken")
+    assert "uitnodiging(en) ingetrokken" in anna.plain(reply)
+    assert "Open uitnodigingen" not in anna.plain(reply)
+    carla = Driver(engine, "tg:3", "Carla")
+    reply = await carla.cmd(f"/start {code}")
+    assert "ingetrokken" in carla.plain(reply) and "Meedoen" not in carla.labels
+
+
+async def test_a_member_cannot_revoke_all_invites(engine: Engine) -> None:
+    anna = Driver(engine, "tg:1", "Anna")
+    await on_question(anna)
+    bob = await join(engine, anna, "tg:2", "Bob")
+    await anna.cmd("/uitnodigen")
+    await anna.cmd("/team")
+    revoke_all = anna.button("Alle open uitnodigingen intrekken").data
+    await bob.cmd("/team")
+    assert "Alle open uitnodigingen intrekken" not in bob.labels
+    await bob.press_data(revoke_all)  # the coordinator's button, forged by a member
+    assert "Open uitnodigingen (2)" in anna.plain(await anna.cmd("/team"))  # the one Bob used, and the new one

@@ -7,6 +7,7 @@ import json
 from bot import payloads
 from bot.conversation.context import Ctx
 from bot.conversation.place import Place, Screen
+from bot.conversation.teams import tell_successors
 from bot.payloads import Payload
 from bot.views import Button, Document, Message
 
@@ -32,7 +33,8 @@ async def press_delete(ctx: Ctx, p: Payload) -> bool:
         ctx.pop()
         ctx.note(ctx.t("delete_cancelled"))
         return True
-    await ctx.tx.delete_user(ctx.user.id)
+    successions = await ctx.tx.delete_user(ctx.user.id, ctx.now)
+    await tell_successors(ctx, successions)
     ctx.deleted = True
     ctx.assessment = None
     ctx.edit = Message(ctx.t("deleted"))

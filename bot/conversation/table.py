@@ -97,6 +97,7 @@ TABLE: Mapping[Screen, ScreenSpec] = MappingProxyType({
     Screen.JOIN: spec(teams.join_view, {"y": teams.press_join, "z": teams.press_decline},
                       words={"words_yes": ("y",), "words_no": ("z",)}),
     Screen.TEAM: spec(teams.team_view, {"d": teams.press_team_change, "h": teams.press_team_change,
+                                        "ia": teams.press_revoke_all,
                                         "pg": municipality.press_page, "q": close}),
     Screen.PAUSED: spec(rounds.paused_view, {"l": rounds.press_reminders}),
     Screen.REMINDERS: spec(rounds.reminders_view, {"l": rounds.press_reminders, "q": close},

@@ -16,13 +16,14 @@ from bot.html import esc
 from bot.payloads import Payload
 from bot.report.data import dutch_date
 from bot.views import Button, Message, Notice
-from storage.store import Invite, parse_iso
+from storage.store import Invite, Succession, parse_iso
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 INVITE_DAYS = 7
 INVITE_MAX_USES = 10
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 128 bits
 PAGE = 6  # members per page of the team screen
+INVITES_LISTED = 10  # open invites listed on the team screen (at most storage.store.MAX_OPEN_INVITES exist)
 
 
 def code_hash(code: str) -> str:
@@ -159,6 +160,16 @@ async def team_view(ctx: Ctx) -> Message:
         lines.append(line)
     rows: list[tuple[Button, ...]] = []
     if coordinator:
+        invites = await ctx.tx.open_invites(ctx.active.id, ctx.now)
+        if invites:
+            lines += ["", ctx.t("team_open_invites", count=len(invites))]
+            for invite in invites[:INVITES_LISTED]:
+                until = dutch_date(parse_iso(invite.expires_at).astimezone(AMSTERDAM).date())
+                lines.append(ctx.t("team_open_invite", name=shown_name(ctx, invite.created_by_name), until=until,
+                                   uses=invite.uses, max=invite.max_uses))  # fmt: skip
+            if len(invites) > INVITES_LISTED:
+                lines.append("• …")
+            rows.append((Button(ctx.label("team_revoke_all_button"), payloads.make("ia", ctx.active.id)),))
         others = [m for m in members if m.user_id != ctx.user.id]
         pages = max(1, -(-len(others) // PAGE))
         page = min(ctx.place.page, pages - 1)
@@ -171,6 +182,26 @@ async def team_view(ctx: Ctx) -> Message:
     rows.append((Button(ctx.label("close_button"), payloads.make("q")),))
     hint = ctx.t("team_hint_coordinator" if coordinator else "team_hint_member")
     return Message("\n".join(lines) + "\n\n" + hint, tuple(rows))
+
+
+async def press_revoke_all(ctx: Ctx, p: Payload) -> bool:
+    """The coordinator revokes every open invite, also those other members made."""
+    if ctx.place.screen is not Screen.TEAM or await ctx.tx.role(ctx.active.id, ctx.user.id) != "coordinator":
+        return False
+    invites = await ctx.tx.open_invites(ctx.active.id, ctx.now)
+    revoked = [i for i in invites if await ctx.tx.revoke_invite(i.id, ctx.now)]
+    ctx.note(ctx.t("team_invites_revoked", count=len(revoked)))
+    return True
+
+
+async def tell_successors(ctx: Ctx, successions: list[Succession]) -> None:
+    """Tell whoever became coordinator because the coordinator deleted their data (contract §1 notices)."""
+    for succession in successions:
+        assessment = await ctx.tx.assessment(succession.assessment_id)
+        if assessment is None:
+            continue
+        name = ctx.content.municipality(assessment.municipality_code).name
+        ctx.notices.append(Notice(succession.user_key, Message(ctx.t("team_coordinator_passed_on", municipality=name))))
 
 
 async def press_team_change(ctx: Ctx, p: Payload) -> bool:
