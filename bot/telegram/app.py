@@ -27,6 +27,14 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+
+def _log_warm_failure(task: asyncio.Task[None]) -> None:
+    """The search still works without its model (words only); say so once, without any user text."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("the question search model did not load (%s); questions are matched on words only",
+                    type(task.exception()).__name__)  # fmt: skip
+
+
 MENU = (
     "start", "verder", "samenvatting", "wijzig", "thema", "notitie", "gemeente",
     "rapport", "opnieuw", "uitnodigen", "team", "mijngegevens", "herinnering", "hulp", "stop", "verwijder",
@@ -45,6 +53,7 @@ class CheckbotTelegram:
     door: TelegramDoor | None = None
     dispatcher: Dispatcher | None = None
     application: Application = field(init=False)
+    warming: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         builder = (
@@ -73,6 +82,9 @@ class CheckbotTelegram:
             self.content, self.store, bot_username=app.bot.username, reminder_days=self.config.reminder_days
         )
         self.door = TelegramDoor(engine, Pseudonyms(self.config.token), app.bot.username)
+        # the question search loads its model now, in a thread, so the first typed question does not wait
+        self.warming = asyncio.create_task(asyncio.to_thread(engine.answerer.warm), name="warm-answerer")
+        self.warming.add_done_callback(_log_warm_failure)
         app.add_error_handler(self.on_storage_error)  # first: it decides whether the door apologises
         self.door.register(app)
         self.dispatcher = Dispatcher(self.store, app.bot, app.process_update)
