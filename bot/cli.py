@@ -152,9 +152,9 @@ async def _unanswered(db_path: str) -> int:
 
 
 async def _report(db_path: str, args: argparse.Namespace) -> int:
+    from bot.engine import Engine
     from bot.report.chart import render_chart
     from bot.report.pdf import render_pdf
-    from bot.engine import Engine
     from content.municipalities import MunicipalityFinder
     from storage.store import Store
 
