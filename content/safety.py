@@ -121,7 +121,7 @@ class SafetyTexts:
 
 
 class SafetyError(ValueError):
-    pass
+    """content/safety.yaml is incomplete or names an unknown resource (refused at start-up)."""
 
 
 def load_safety_texts(resource_ids: frozenset[str] | None = None) -> SafetyTexts:

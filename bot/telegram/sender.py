@@ -76,7 +76,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         self._paused_until = 0.0
 
     async def initialize(self) -> None:
-        pass
+        """Nothing to open: the limiter starts its pump on the first call (PTB's BaseRateLimiter hook)."""
 
     async def shutdown(self) -> None:
         if self._pump is not None:
