@@ -304,7 +304,6 @@ def test_shipped_answers_on_the_test_split(content: Content, capsys: pytest.Capt
     on = [q for q in test if q["expect"] not in ("none", ["about_bot"])]
     off = [q for q in test if q["expect"] in ("none", ["about_bot"])]
     top1 = top3 = rejected = 0
-    misses = []
     for q in on:
         composed = answerer.compose(str(q["q"]))
         ids = [h.id for h in composed.hits] if composed.kind in offering else []
@@ -315,15 +314,11 @@ def test_shipped_answers_on_the_test_split(content: Content, capsys: pytest.Capt
             ok1, ok3 = bool(ids) and ids[0] in expect, bool(set(ids[:3]) & expect)
         top1 += ok1
         top3 += ok3
-        if not ok1:
-            misses.append(f"{q['q']!r} -> {composed.kind.value} {ids}")
     for q in off:
         composed = answerer.compose(str(q["q"]))
-        shown = composed.kind in offering and composed.hits
-        rejected += not shown
-        if shown:
-            misses.append(f"{q['q']!r} (off-topic) -> {composed.kind.value}")
+        rejected += not (composed.kind in offering and composed.hits)
     r1, r3, rr = top1 / len(on), top3 / len(on), rejected / len(off)
     summary = f"test split: top-1 {r1:.3f} (>= {TEST_TOP1}), top-3 {r3:.3f} (>= {TEST_TOP3}), rejection {rr:.3f} (>= {TEST_REJECTION})"
-    _report(capsys, "\n" + summary + "".join(f"\n  miss: {m}" for m in misses))
+    # only the figures: which test questions fail is not shown, so that nobody tunes on them
+    _report(capsys, "\n" + summary)
     assert r1 >= TEST_TOP1 and r3 >= TEST_TOP3 and rr >= TEST_REJECTION, summary
