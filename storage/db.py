@@ -19,16 +19,18 @@ import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 DEFAULT_PATH = "checkbot.db"
 BUSY_TIMEOUT_MS = 5000
+T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -169,15 +171,91 @@ class Database:
                     raise
             return await self.schema_version()
 
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Call ``fn`` with the sqlite3 connection on aiosqlite's own thread: any number of
+        statements in one hop.
+
+        aiosqlite sends each statement to its thread and back, and under load
+        every return waits its turn in the event loop's queue: a transaction of
+        eleven statements held the lock (and with it every other user) for
+        eleven turns. aiosqlite has no public call for several statements in
+        one hop, so this uses the one it runs its own methods with,
+        ``Connection._execute``; ``tests/test_storage.py`` checks that it is
+        still there and runs on the connection's thread.
+        """
+        return await self.conn._execute(fn, self.conn._conn)  # noqa: SLF001  (see the docstring)
+
     @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
-        """One transaction; ``BEGIN IMMEDIATE`` for writes so the busy timeout applies."""
+    async def transaction(self, *, write: bool = True) -> AsyncIterator["Transaction"]:
+        """One transaction; ``BEGIN IMMEDIATE`` for writes so the busy timeout applies.
+
+        Nothing is sent when the block starts: ``BEGIN`` goes with the first
+        statement, statements whose result nobody reads go with the next one,
+        and the last of them with ``COMMIT`` (:class:`Transaction`).
+        """
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            tx = Transaction(self, "BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield self.conn
+                yield tx
+                await tx.commit()  # a write waiting for the commit can fail here too
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await tx.rollback()
                 raise
-            else:
-                await self.conn.execute("COMMIT")
+
+
+Step = Callable[[sqlite3.Connection], object]
+
+
+class Transaction:
+    """An open transaction that reaches the database thread in as few hops as it can.
+
+    Reads go at once (their result is needed now), each with the writes
+    waiting before it; a write whose result is not needed (:meth:`later`)
+    waits for the next read or for the commit. Order is kept: statements run
+    exactly in the order they were given. A failing statement fails the hop
+    it went with, inside the transaction, which is then rolled back whole.
+    """
+
+    def __init__(self, db: Database, begin: str) -> None:
+        self._db = db
+        self._waiting: list[Step] = [lambda conn: conn.execute(begin)]
+        self._begun = False  # BEGIN went to the database
+
+    def later(self, step: Step) -> None:
+        """A write whose result nobody reads: it goes with the next hop."""
+        self._waiting.append(step)
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn`` (reads and writes on the sqlite3 connection), after everything waiting, in one hop."""
+        waiting, self._waiting = self._waiting, []
+        self._begun = True
+
+        def hop(conn: sqlite3.Connection) -> T:
+            for step in waiting:
+                step(conn)
+            return fn(conn)
+
+        return await self._db.run(hop)
+
+    async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return await self.run(lambda conn: conn.execute(sql, params).fetchall())
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        """A statement run now; its row count."""
+        return await self.run(lambda conn: conn.execute(sql, params).rowcount)
+
+    def execute_later(self, sql: str, params: Sequence[object] = ()) -> None:
+        self.later(lambda conn: conn.execute(sql, params))
+
+    def executemany_later(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self.later(lambda conn: conn.executemany(sql, rows))
+
+    async def commit(self) -> None:
+        if not self._begun and len(self._waiting) == 1:
+            return  # nothing was asked: no BEGIN, no COMMIT
+        await self.run(lambda conn: conn.execute("COMMIT"))
+
+    async def rollback(self) -> None:
+        self._waiting = []
+        if self._begun:
+            await self._db.run(lambda conn: conn.in_transaction and conn.execute("ROLLBACK"))

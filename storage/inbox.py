@@ -39,6 +39,18 @@ class Stored(NamedTuple):
     applied: bool
 
 
+CLAIM = """
+    INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)
+    ON CONFLICT (update_id) DO UPDATE SET processed_at = excluded.processed_at
+        WHERE processed_updates.processed_at < ?
+    RETURNING update_id
+"""  # a row back: the update is new (or its claim older than the window), so it is claimed now
+
+
+def claim_params(update_id: int, now: datetime) -> tuple[int, str, str]:
+    return (update_id, iso(now), iso(now - DUPLICATE_WINDOW))
+
+
 class Aside(NamedTuple):
     """An update kept out of the way: ``reason`` names the exception type, never content."""
 
@@ -54,7 +66,8 @@ class InboxQueries:
     _one: Any
     _all: Any
     _run: Any
-    _conn: Any
+    _later: Any
+    _later_many: Any
 
     async def claim_update(self, update_id: int, now: datetime) -> bool:
         """Claim a transport update for this transaction. Call it FIRST, before any other write.
@@ -68,16 +81,7 @@ class InboxQueries:
         new. The update's inbox row is not touched here: see
         :mod:`bot.telegram.dispatch` for when it goes.
         """
-        row = await self._one(
-            """
-            INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)
-            ON CONFLICT (update_id) DO UPDATE SET processed_at = excluded.processed_at
-                WHERE processed_updates.processed_at < ?
-            RETURNING update_id
-            """,
-            (update_id, iso(now), iso(now - DUPLICATE_WINDOW)),
-        )
-        return row is not None
+        return await self._one(CLAIM, claim_params(update_id, now)) is not None
 
     async def inbox_add(self, updates: Sequence[Received], now: datetime) -> list[int]:
         """Store the updates not seen before; return their ids, in the order given."""
@@ -101,7 +105,7 @@ class InboxQueries:
                 seen.add(update.update_id)  # the same id twice in one batch
                 fresh.append(update)
         if fresh:
-            await self._conn.executemany(
+            self._later_many(
                 "INSERT INTO inbox (update_id, payload, user_key, received_at) VALUES (?, ?, ?, ?)",
                 [(u.update_id, u.payload, u.user_key, iso(now)) for u in fresh],
             )
@@ -125,18 +129,15 @@ class InboxQueries:
         )
         return [Stored(r["update_id"], r["payload"], r["user_key"], bool(r["applied"])) for r in rows]
 
-    async def inbox_remove(self, update_ids: Iterable[int]) -> int:
+    async def inbox_remove(self, update_ids: Iterable[int]) -> None:
+        """Remove delivered updates from the inbox (sent with the transaction's next hop)."""
         ids = list(update_ids)
-        removed = 0
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            removed += await self._run(
-                f"DELETE FROM inbox WHERE update_id IN ({','.join('?' * len(chunk))})", tuple(chunk)
-            )
-        return removed
+            self._later(f"DELETE FROM inbox WHERE update_id IN ({','.join('?' * len(chunk))})", tuple(chunk))
 
     async def quarantine_add(self, updates: Sequence[Aside], now: datetime) -> None:
-        await self._conn.executemany(
+        self._later_many(
             "INSERT INTO quarantine (update_id, payload, reason, user_key, received_at) VALUES (?, ?, ?, ?, ?)",
             [(u.update_id, u.payload, u.reason, u.user_key, iso(now)) for u in updates],
         )
@@ -150,7 +151,7 @@ class InboxQueries:
             """,
             (reason, iso(now), update_id),
         )
-        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+        self._later("DELETE FROM inbox WHERE update_id = ?", (update_id,))
         return moved == 1
 
     async def quarantined(self) -> list[tuple[int | None, str, str]]:
@@ -165,5 +166,5 @@ class InboxQueries:
 
     async def forget_updates_of(self, user_key: str) -> None:
         """Remove the copies of a user's updates (inbox and quarantine): part of deleting their data."""
-        await self._run("DELETE FROM inbox WHERE user_key = ?", (user_key,))
-        await self._run("DELETE FROM quarantine WHERE user_key = ?", (user_key,))
+        self._later("DELETE FROM inbox WHERE user_key = ?", (user_key,))
+        self._later("DELETE FROM quarantine WHERE user_key = ?", (user_key,))

@@ -43,6 +43,8 @@ class QuestionLogQueries:
     _one: Any
     _all: Any
     _run: Any
+    _later: Any
+    _later_many: Any
 
     async def log_question(self, text: str, kind: str, now: datetime, user_id: int | None = None) -> bool:
         """Log one de-identified question; False when a limit kept it out.
@@ -55,18 +57,18 @@ class QuestionLogQueries:
         if kind not in KINDS or not text:
             return False
         today = _day(now)
-        await self._run("DELETE FROM question_log WHERE asked_on < ?", (_day(now - timedelta(days=KEEP_DAYS)),))
+        self._later("DELETE FROM question_log WHERE asked_on < ?", (_day(now - timedelta(days=KEEP_DAYS)),))
         if user_id is not None:
             row = await self._one(
                 "SELECT COUNT(*) AS n FROM question_log WHERE user_id = ? AND asked_on = ?", (user_id, today)
             )
             if row["n"] >= PER_USER_PER_DAY:
                 return False
-        await self._run(
+        self._later(
             "INSERT INTO question_log (user_id, kind, text, asked_on) VALUES (?, ?, ?, ?)",
             (user_id, kind, text, today),
         )
-        await self._run(
+        self._later(
             """
             DELETE FROM question_log WHERE id IN (
                 SELECT id FROM question_log ORDER BY id DESC LIMIT -1 OFFSET ?

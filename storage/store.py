@@ -16,13 +16,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-import aiosqlite
+import sqlite3
 
 from content.model import AnswerValue
-from storage.db import Database
-from storage.inbox import InboxQueries
+from storage.db import Database, Transaction
+from storage.inbox import CLAIM, InboxQueries, claim_params
 from storage.question_log import QuestionLogQueries
 from storage.teams import MAX_OPEN_INVITES, Invite, Member, Succession, TeamQueries  # noqa: F401  (re-exported)
 from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
@@ -65,7 +65,7 @@ class Answer:
     answered_at: str
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: sqlite3.Row) -> User:
     return User(
         id=row["id"],
         external_id=row["external_id"],
@@ -79,7 +79,7 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
-def _assessment(row: aiosqlite.Row) -> Assessment:
+def _assessment(row: sqlite3.Row) -> Assessment:
     return Assessment(
         id=row["id"],
         municipality_code=row["municipality_code"],
@@ -91,7 +91,7 @@ def _assessment(row: aiosqlite.Row) -> Assessment:
     )
 
 
-def _answer(row: aiosqlite.Row) -> Answer:
+def _answer(row: sqlite3.Row) -> Answer:
     return Answer(
         id=row["id"],
         check_id=row["check_id"],
@@ -108,56 +108,127 @@ _ANSWER_COLUMNS = """
     u.display_name AS answered_by_name
 """
 
+_CURRENT_ANSWERS = f"""
+    SELECT {_ANSWER_COLUMNS} FROM answers a LEFT JOIN users u ON u.id = a.answered_by
+    WHERE a.assessment_id = ? AND a.superseded_at IS NULL
+"""
+_MEMBER_ASSESSMENT = """
+    SELECT a.* FROM assessments a JOIN members m ON m.assessment_id = a.id
+    WHERE a.id = ? AND m.user_id = ?
+"""
+
+
+def _state(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    try:
+        value = json.loads(row["state"])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_TOUCH_USER = """
+    INSERT INTO users (external_id, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (external_id) DO UPDATE SET
+        last_seen_at = excluded.last_seen_at,
+        display_name = COALESCE(excluded.display_name, users.display_name)
+    RETURNING *
+"""
+_TOUCH_EXISTING_USER = """
+    UPDATE users SET last_seen_at = ?, display_name = COALESCE(?, display_name) WHERE external_id = ? RETURNING *
+"""
+_FIND_USER = "SELECT * FROM users WHERE external_id = ?"
+
+
+class Loaded(NamedTuple):
+    """A user's starting point for one action (:meth:`Tx.load`)."""
+
+    state: dict[str, Any] | None
+    assessment: Assessment | None
+    answers: dict[str, Answer]  # current answers of ``assessment``; empty without one
+
+
+class Started(NamedTuple):
+    """The start of one action (:meth:`Tx.start_action`)."""
+
+    fresh: bool  # the update is new (claimed now), or has no id: apply it
+    user: User | None  # None: no such user (a stale button of a deleted one)
+    loaded: Loaded
+
+
+def _load(conn: sqlite3.Connection, user: User) -> Loaded:
+    state = _state(conn.execute("SELECT state FROM conversations WHERE user_id = ?", (user.id,)).fetchone())
+    if user.active_assessment_id is None:
+        return Loaded(state, None, {})
+    row = conn.execute(_MEMBER_ASSESSMENT, (user.active_assessment_id, user.id)).fetchone()
+    if row is None:
+        return Loaded(state, None, {})
+    answers = conn.execute(_CURRENT_ANSWERS, (row["id"],)).fetchall()
+    return Loaded(state, _assessment(row), {r["check_id"]: _answer(r) for r in answers})
+
 
 class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
     """The queries, bound to one open transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
-    # Each call is one hop to aiosqlite's thread: fetch in the same hop as
-    # the statement, and read rowcount without a separate close.
-    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+    # A read is one hop to the database thread, with the writes waiting
+    # before it; a write whose result is not needed waits (_later).
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        return next(iter(await self._tx.fetchall(sql, params)), None)
 
-    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        return await self._tx.fetchall(sql, params)
 
     async def _run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        return cursor.rowcount
+        """A write whose row count is needed: sent now."""
+        return await self._tx.execute(sql, params)
+
+    def _later(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """A write whose result is not needed: it goes with the next hop (at the latest the commit)."""
+        self._tx.execute_later(sql, params)
+
+    def _later_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._tx.executemany_later(sql, rows)
 
     # -- users ------------------------------------------------------------
     async def touch_user(self, external_id: str, display_name: str | None, now: datetime) -> User:
-        row = await self._one(
-            """
-            INSERT INTO users (external_id, display_name, created_at, last_seen_at)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT (external_id) DO UPDATE SET
-                last_seen_at = excluded.last_seen_at,
-                display_name = COALESCE(excluded.display_name, users.display_name)
-            RETURNING *
-            """,
-            (external_id, display_name, iso(now), iso(now)),
-        )
+        row = await self._one(_TOUCH_USER, (external_id, display_name, iso(now), iso(now)))
         assert row is not None
         return _user(row)
 
     async def find_user(self, external_id: str) -> User | None:
-        row = await self._one("SELECT * FROM users WHERE external_id = ?", (external_id,))
+        row = await self._one(_FIND_USER, (external_id,))
         return _user(row) if row else None
 
     async def touch_existing_user(self, external_id: str, display_name: str | None, now: datetime) -> User | None:
         """Like :meth:`touch_user`, but never creates one: a stale button of a deleted user stays stale."""
-        row = await self._one(
-            """
-            UPDATE users SET last_seen_at = ?, display_name = COALESCE(?, display_name)
-            WHERE external_id = ? RETURNING *
-            """,
-            (iso(now), display_name, external_id),
-        )
+        row = await self._one(_TOUCH_EXISTING_USER, (iso(now), display_name, external_id))
         return _user(row) if row else None
+
+    async def start_action(
+        self, external_id: str, display_name: str | None, now: datetime, *, update_id: int | None, create: bool
+    ) -> Started:
+        """The start of one user action, in one hop: claim the update (:meth:`claim_update`),
+        then, if it is new, touch the user (creating them only with ``create``), and load
+        where they are (:meth:`load`). A duplicate touches nothing and only reads."""
+
+        def start(conn: sqlite3.Connection) -> Started:
+            fresh = update_id is None or conn.execute(CLAIM, claim_params(update_id, now)).fetchone() is not None
+            if not fresh:
+                row = conn.execute(_FIND_USER, (external_id,)).fetchone()
+            elif create:
+                row = conn.execute(_TOUCH_USER, (external_id, display_name, iso(now), iso(now))).fetchone()
+            else:
+                row = conn.execute(_TOUCH_EXISTING_USER, (iso(now), display_name, external_id)).fetchone()
+            if row is None:
+                return Started(fresh, None, Loaded(None, None, {}))
+            user = _user(row)
+            return Started(fresh, user, _load(conn, user))
+
+        return await self._tx.run(start)
 
     async def user_key(self, user_id: int) -> str | None:
         """The transport key ("tg:42") of a user, to send them a notice."""
@@ -165,7 +236,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         return row["external_id"] if row else None
 
     async def set_active_assessment(self, user_id: int, assessment_id: int | None) -> None:
-        await self._run("UPDATE users SET active_assessment_id = ? WHERE id = ?", (assessment_id, user_id))
+        self._later("UPDATE users SET active_assessment_id = ? WHERE id = ?", (assessment_id, user_id))
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, for /mijngegevens."""
@@ -226,14 +297,14 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             succession = await self.pass_on_coordinator(row["assessment_id"], user_id)
             if succession is not None:
                 successions.append(succession)
-        await self._run(
+        self._later(
             "UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
             (iso(now or datetime.now(UTC)), user_id),
         )
         user = await self._one("SELECT external_id FROM users WHERE id = ?", (user_id,))
         if user is not None:
             await self.forget_updates_of(user["external_id"])  # type: ignore[attr-defined]
-        await self._run(
+        self._later(
             """
             DELETE FROM assessments WHERE id IN (
                 SELECT m.assessment_id FROM members m
@@ -244,22 +315,21 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             """,
             (user_id,),
         )
-        await self._run("DELETE FROM users WHERE id = ?", (user_id,))
+        self._later("DELETE FROM users WHERE id = ?", (user_id,))
         return successions
 
     # -- conversation state -----------------------------------------------
     async def get_state(self, user_id: int) -> dict[str, Any] | None:
         row = await self._one("SELECT state FROM conversations WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        try:
-            value = json.loads(row["state"])
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
+        return _state(row)
+
+    async def load(self, user: User) -> Loaded:
+        """What every action starts from, in one hop: the user's saved place, their active
+        assessment (only if they are still a member) and its current answers."""
+        return await self._tx.run(lambda conn: _load(conn, user))
 
     async def set_state(self, user_id: int, state: dict[str, Any], now: datetime) -> None:
-        await self._run(
+        self._later(
             """
             INSERT INTO conversations (user_id, state, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
@@ -274,7 +344,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         return row["check_id"] if row else None
 
     async def set_position(self, user_id: int, assessment_id: int, check_id: str, now: datetime) -> None:
-        await self._run(
+        self._later(
             """
             INSERT INTO positions (user_id, assessment_id, check_id, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (user_id, assessment_id) DO UPDATE
@@ -293,7 +363,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             (municipality_code, round, user_id, iso(now)),
         )
         assert row is not None
-        await self._run(
+        self._later(
             "INSERT INTO members (assessment_id, user_id, role, joined_at) VALUES (?, ?, 'coordinator', ?)",
             (row["id"], user_id, iso(now)),
         )
@@ -305,13 +375,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
 
     async def assessment_for_member(self, assessment_id: int, user_id: int) -> Assessment | None:
         """The assessment, only if ``user_id`` is one of its members."""
-        row = await self._one(
-            """
-            SELECT a.* FROM assessments a JOIN members m ON m.assessment_id = a.id
-            WHERE a.id = ? AND m.user_id = ?
-            """,
-            (assessment_id, user_id),
-        )
+        row = await self._one(_MEMBER_ASSESSMENT, (assessment_id, user_id))
         return _assessment(row) if row else None
 
     async def assessments_of(self, user_id: int) -> list[Assessment]:
@@ -334,7 +398,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             (previous.municipality_code, previous.round + 1, user_id, iso(now), previous.id),
         )
         assert row is not None
-        await self._run(
+        self._later(
             """
             INSERT INTO members (assessment_id, user_id, role, joined_at)
             SELECT ?, user_id, role, ? FROM members WHERE assessment_id = ?
@@ -344,13 +408,13 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         return _assessment(row)
 
     async def set_reminders(self, user_id: int, enabled: bool, *, offered: bool = True) -> None:
-        await self._run(
+        self._later(
             "UPDATE users SET reminders = ?, reminder_offered = MAX(reminder_offered, ?) WHERE id = ?",
             (int(enabled), int(offered), user_id),
         )
 
     async def mark_reminder_offered(self, user_id: int) -> None:
-        await self._run("UPDATE users SET reminder_offered = 1 WHERE id = ?", (user_id,))
+        self._later("UPDATE users SET reminder_offered = 1 WHERE id = ?", (user_id,))
 
     async def due_reminders(self, inactive_since: datetime) -> list[tuple[User, Assessment]]:
         """Users with reminders on, an unfinished active assessment, inactive since before
@@ -375,7 +439,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         ]
 
     async def mark_reminded(self, user_id: int, now: datetime) -> None:
-        await self._run("UPDATE users SET reminded_at = ? WHERE id = ?", (iso(now), user_id))
+        self._later("UPDATE users SET reminded_at = ? WHERE id = ?", (iso(now), user_id))
 
     async def find_assessments(self, municipality_code: str, external_user: str | None = None) -> list[Assessment]:
         """Assessments of a municipality (of one user's teams, if given), oldest first."""
@@ -394,20 +458,14 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         return [_assessment(r) for r in rows]
 
     async def set_completed(self, assessment_id: int, completed_at: datetime | None) -> None:
-        await self._run(
+        self._later(
             "UPDATE assessments SET completed_at = ? WHERE id = ?",
             (iso(completed_at) if completed_at else None, assessment_id),
         )
 
     # -- answers ----------------------------------------------------------
     async def current_answers(self, assessment_id: int) -> dict[str, Answer]:
-        rows = await self._all(
-            f"""
-            SELECT {_ANSWER_COLUMNS} FROM answers a LEFT JOIN users u ON u.id = a.answered_by
-            WHERE a.assessment_id = ? AND a.superseded_at IS NULL
-            """,
-            (assessment_id,),
-        )
+        rows = await self._all(_CURRENT_ANSWERS, (assessment_id,))
         return {r["check_id"]: _answer(r) for r in rows}
 
     async def answer_history(self, assessment_id: int, check_id: str) -> list[Answer]:
@@ -429,19 +487,24 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         """
         if answer not in ANSWER_VALUES:
             raise ValueError(f"unknown answer {answer!r}")
-        previous = await self._one(
-            "SELECT id, note FROM answers WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
-            (assessment_id, check_id),
-        )
-        if previous is not None:
-            await self._run("UPDATE answers SET superseded_at = ? WHERE id = ?", (iso(now), previous["id"]))
-        await self._run(
-            """
-            INSERT INTO answers (assessment_id, check_id, answer, note, answered_by, answered_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-            (assessment_id, check_id, answer, previous["note"] if previous else None, user_id, iso(now)),
-        )
+        at = iso(now)
+
+        def record(conn: sqlite3.Connection) -> None:  # one step, sent with the next hop
+            previous = conn.execute(
+                "SELECT id, note FROM answers WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
+                (assessment_id, check_id),
+            ).fetchone()
+            if previous is not None:
+                conn.execute("UPDATE answers SET superseded_at = ? WHERE id = ?", (at, previous["id"]))
+            conn.execute(
+                """
+                INSERT INTO answers (assessment_id, check_id, answer, note, answered_by, answered_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                (assessment_id, check_id, answer, previous["note"] if previous else None, user_id, at),
+            )
+
+        self._tx.later(record)
 
     async def undo_answer(self, assessment_id: int, check_id: str, user_id: int) -> bool:
         """Take back the current answer to a check, if ``user_id`` gave it: the one before it
@@ -456,9 +519,9 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             "SELECT id FROM answers WHERE assessment_id = ? AND check_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
             (assessment_id, check_id, current["id"]),
         )
-        await self._run("DELETE FROM answers WHERE id = ?", (current["id"],))
+        self._later("DELETE FROM answers WHERE id = ?", (current["id"],))
         if before is not None:
-            await self._run("UPDATE answers SET superseded_at = NULL, note = ? WHERE id = ?", (current["note"], before["id"]))
+            self._later("UPDATE answers SET superseded_at = NULL, note = ? WHERE id = ?", (current["note"], before["id"]))
         return True
 
     async def set_note(self, assessment_id: int, check_id: str, note: str) -> bool:
@@ -495,5 +558,5 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[Tx]:
-        async with self.db.transaction(write=write) as conn:
-            yield Tx(conn)
+        async with self.db.transaction(write=write) as tx:
+            yield Tx(tx)

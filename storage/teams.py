@@ -56,6 +56,8 @@ class TeamQueries:
     _one: Any
     _all: Any
     _run: Any
+    _later: Any
+    _later_many: Any
 
     async def members(self, assessment_id: int) -> list[Member]:
         rows = await self._all(
@@ -86,25 +88,25 @@ class TeamQueries:
             "DELETE FROM members WHERE assessment_id = ? AND user_id = ? AND role = 'member'", (assessment_id, user_id)
         )
         if changed == 1:
-            await self._run(
+            self._later(
                 "UPDATE invites SET revoked_at = ? WHERE assessment_id = ? AND created_by = ? AND revoked_at IS NULL",
                 (iso(now or datetime.now(UTC)), assessment_id, user_id),
             )
-        await self._run(
+        self._later(
             "UPDATE users SET active_assessment_id = NULL WHERE id = ? AND active_assessment_id = ?",
             (user_id, assessment_id),
         )
-        await self._run("DELETE FROM positions WHERE user_id = ? AND assessment_id = ?", (user_id, assessment_id))
+        self._later("DELETE FROM positions WHERE user_id = ? AND assessment_id = ?", (user_id, assessment_id))
         return changed == 1
 
     async def hand_over(self, assessment_id: int, from_user: int, to_user: int) -> bool:
         """Make ``to_user`` the coordinator; ``from_user`` becomes a member."""
         if await self.role(assessment_id, to_user) != "member" or await self.role(assessment_id, from_user) != "coordinator":
             return False
-        await self._run(
+        self._later(
             "UPDATE members SET role = 'member' WHERE assessment_id = ? AND user_id = ?", (assessment_id, from_user)
         )
-        await self._run(
+        self._later(
             "UPDATE members SET role = 'coordinator' WHERE assessment_id = ? AND user_id = ?", (assessment_id, to_user)
         )
         return True
@@ -138,7 +140,7 @@ class TeamQueries:
             (assessment_id, code_hash, user_id, iso(now), iso(expires), max_uses),
         )
         assert row is not None
-        await self._run(
+        self._later(
             """
             UPDATE invites SET revoked_at = ? WHERE id IN (
                 SELECT id FROM invites WHERE assessment_id = ? AND revoked_at IS NULL AND expires_at > ?
@@ -195,7 +197,7 @@ class TeamQueries:
         return row is not None
 
     async def use_invite(self, invite_id: int, user_id: int, now: datetime) -> None:
-        await self._run(
+        self._later(
             "INSERT OR IGNORE INTO invite_uses (invite_id, user_id, used_at) VALUES (?, ?, ?)",
             (invite_id, user_id, iso(now)),
         )

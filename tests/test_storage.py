@@ -86,6 +86,74 @@ async def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
         assert await tx.find_user("test:2") is None
 
 
+async def test_a_write_that_fails_at_commit_rolls_back_the_whole_transaction(store: Store) -> None:
+    """A write whose result nobody reads waits for the commit's hop; when it fails there, what
+    went before it in the same transaction (sent in an earlier hop) is rolled back too."""
+    async with store.transaction() as tx:
+        user = await tx.touch_user("test:3", None, NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with store.transaction() as tx:
+            await tx.touch_user("test:4", None, NOW)  # sent now (its row is needed)
+            await tx.set_active_assessment(user.id, 999)  # waits; no assessment 999: fails at COMMIT
+    async with store.transaction(write=False) as tx:
+        assert await tx.find_user("test:4") is None
+        assert (await tx.find_user("test:3")).active_assessment_id is None
+    async with store.transaction() as tx:  # and the connection is usable again
+        await tx.set_active_assessment(user.id, None)
+
+
+async def test_database_run_uses_the_connection_s_own_thread(store: Store) -> None:
+    """storage.db.Database.run relies on aiosqlite's ``Connection._execute`` (its own way of
+    running a call on the connection's thread, not public API): this fails when an aiosqlite
+    release takes it away or changes it, before any user would notice."""
+    import threading
+
+    where = await store.db.run(lambda conn: (threading.get_ident(), conn.execute("SELECT 41 + 1").fetchone()[0]))
+    assert where[1] == 42
+    assert where[0] != threading.get_ident()
+    again = await store.db.run(lambda conn: threading.get_ident())
+    assert again == where[0]  # the same thread every time: sqlite3 objects never cross threads
+
+
+async def test_a_transaction_sends_its_statements_in_as_few_hops_as_it_can(store: Store) -> None:
+    """BEGIN waits for the first statement, writes nobody reads wait for the next one, and the
+    last of them go with COMMIT; an action's transaction is then two hops (issue 13, item 3:
+    eleven hops held the one connection, and every other user, for eleven event-loop turns)."""
+    hops = 0
+    original = store.db.run
+
+    async def counted(fn):  # type: ignore[no-untyped-def]
+        nonlocal hops
+        hops += 1
+        return await original(fn)
+
+    store.db.run = counted  # type: ignore[method-assign]
+    async with store.transaction() as tx:
+        started = await tx.start_action("test:5", "Bo", NOW, update_id=1, create=True)
+        assert started.fresh and started.user is not None
+        a = await tx.create_assessment("GM0153", started.user.id, NOW)  # RETURNING: a hop
+        await tx.set_active_assessment(started.user.id, a.id)
+        await tx.record_answer(a.id, "1.1", "ja", started.user.id, NOW)
+        await tx.set_position(started.user.id, a.id, "1.2", NOW)
+        await tx.set_state(started.user.id, {"screen": "question"}, NOW)
+    assert hops == 3
+    hops = 0
+    async with store.transaction() as tx:
+        started = await tx.start_action("test:5", "Bo", NOW, update_id=2, create=False)
+        assert started.loaded.assessment == a and set(started.loaded.answers) == {"1.1"}
+        assert started.loaded.state == {"screen": "question"}
+        await tx.record_answer(a.id, "1.2", "nee", started.user.id, NOW)
+        await tx.set_state(started.user.id, {"screen": "question", "n": 2}, NOW)
+    assert hops == 2
+    hops = 0
+    async with store.transaction() as tx:
+        started = await tx.start_action("test:5", "Bo", NOW, update_id=2, create=False)
+        assert not started.fresh and set(started.loaded.answers) == {"1.1", "1.2"}
+    async with store.transaction(write=False):
+        pass  # nothing asked: nothing sent
+    assert hops == 2
+
+
 async def test_claim_update_once(store: Store) -> None:
     async with store.transaction() as tx:
         assert await tx.claim_update(7, NOW)
