@@ -70,18 +70,16 @@ class Engine:
         now = self.clock()
         composed = await self.compose_for(user, event.text, now) if isinstance(event, Text) else None
         async with self.store.transaction() as tx:
-            if update_id is not None and not await tx.claim_update(update_id, now):
-                return await self.duplicate(tx, user, now)
-            if isinstance(event, Press):  # a stale button never re-creates a deleted user
-                found = await tx.touch_existing_user(user.key, user.name, now)
-                if found is None:
-                    return Reply(messages=(Message(self.content.texts("start_again")),),
-                                 toast=self.content.texts("expired_button"))  # fmt: skip
-                row = found
-            else:
-                row = await tx.touch_user(user.key, user.name, now)
-            ctx = Ctx(self, tx, row, now)
-            await ctx.load()
+            # a stale button never re-creates a deleted user: a press only touches an existing one
+            started = await tx.start_action(user.key, user.name, now, update_id=update_id,
+                                            create=not isinstance(event, Press))  # fmt: skip
+            if started.user is None:
+                return Reply(messages=(Message(self.content.texts("start_again")),), duplicate=not started.fresh,
+                             toast=self.content.texts("expired_button") if started.fresh else None)  # fmt: skip
+            ctx = Ctx(self, tx, started.user, now)
+            ctx.start_from(started.loaded)
+            if not started.fresh:  # a redelivered update: show where the user is, write nothing
+                return Reply(messages=tuple(router.split(await router.render_current(ctx))), duplicate=True)
             await router.dispatch(ctx, event, composed)
             reply = await router.finish(ctx)
         if ctx.deleted:
@@ -111,15 +109,6 @@ class Engine:
         if not route.needs_answer:
             return None
         return await asyncio.to_thread(self.answerer.compose, question)
-
-    async def duplicate(self, tx, user: UserRef, now: datetime) -> Reply:  # type: ignore[no-untyped-def]
-        """A redelivered update: show where the user is, write nothing."""
-        row = await tx.find_user(user.key)
-        if row is None:
-            return Reply(messages=(Message(self.content.texts("start_again")),), duplicate=True)
-        ctx = Ctx(self, tx, row, now)
-        await ctx.load()
-        return Reply(messages=tuple(router.split(await router.render_current(ctx))), duplicate=True)
 
     async def collect_reminders(self, inactive: timedelta | None = None) -> list[tuple[str, Message]]:
         """Reminders that are due now, each marked as sent in the same transaction.

@@ -18,7 +18,7 @@ from bot.html import esc
 from bot.report.data import ReportData
 from bot.views import Document, Message, Notice
 from content.model import UNANSWERED_ICON, UNANSWERED_LABEL, AnswerValue, Check, Content
-from storage.store import Answer, Assessment, Tx, User
+from storage.store import Answer, Assessment, Loaded, Tx, User
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -60,9 +60,13 @@ class Ctx:
 
     # -- loading ----------------------------------------------------------------
     async def load(self) -> None:
-        self.place = Place.from_dict(await self.tx.get_state(self.user.id))
-        if self.user.active_assessment_id is not None:
-            self.assessment = await self.tx.assessment_for_member(self.user.active_assessment_id, self.user.id)
+        self.start_from(await self.tx.load(self.user))
+
+    def start_from(self, loaded: Loaded) -> None:
+        """Where the user is, from what storage loaded (:meth:`storage.store.Tx.load`)."""
+        self.place = Place.from_dict(loaded.state)
+        self.assessment = loaded.assessment
+        self._answers = loaded.answers if loaded.assessment is not None else None
         if self.assessment is None:
             if self.place.screen not in WITHOUT_ASSESSMENT or self.place.aid is not None:
                 self.place = Place()
