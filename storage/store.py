@@ -12,163 +12,37 @@ and everything done with ``tx`` commits together or not at all.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-import sqlite3
-
-from content.model import AnswerValue
+from storage.answers import AnswerQueries
 from storage.db import Database, Transaction
 from storage.inbox import CLAIM, InboxQueries, claim_params
 from storage.question_log import QuestionLogQueries
+from storage.rows import (  # noqa: F401  (User, Answer, Loaded, ANSWER_VALUES: re-exported)
+    ANSWER_VALUES,
+    FIND_USER,
+    MEMBER_ASSESSMENT,
+    TOUCH_EXISTING_USER,
+    TOUCH_USER,
+    Answer,
+    Assessment,
+    Loaded,
+    Started,
+    User,
+    assessment_of,
+    load_user,
+    state_of,
+    user_of,
+)
 from storage.teams import MAX_OPEN_INVITES, Invite, Member, Succession, TeamQueries  # noqa: F401  (re-exported)
 from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
 
-ANSWER_VALUES = frozenset(v.value for v in AnswerValue)  # what the answers table may hold
 
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    external_id: str
-    display_name: str | None
-    active_assessment_id: int | None
-    created_at: str
-    last_seen_at: str
-    reminders: bool = False
-    reminder_offered: bool = False
-    reminded_at: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    id: int
-    municipality_code: str
-    round: int
-    created_by: int | None
-    created_at: str
-    completed_at: str | None
-    previous_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    id: int
-    check_id: str
-    answer: str
-    note: str | None
-    answered_by: int | None
-    answered_by_name: str | None
-    answered_at: str
-
-
-def _user(row: sqlite3.Row) -> User:
-    return User(
-        id=row["id"],
-        external_id=row["external_id"],
-        display_name=row["display_name"],
-        active_assessment_id=row["active_assessment_id"],
-        created_at=row["created_at"],
-        last_seen_at=row["last_seen_at"],
-        reminders=bool(row["reminders"]),
-        reminder_offered=bool(row["reminder_offered"]),
-        reminded_at=row["reminded_at"],
-    )
-
-
-def _assessment(row: sqlite3.Row) -> Assessment:
-    return Assessment(
-        id=row["id"],
-        municipality_code=row["municipality_code"],
-        round=row["round"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        completed_at=row["completed_at"],
-        previous_id=row["previous_id"],
-    )
-
-
-def _answer(row: sqlite3.Row) -> Answer:
-    return Answer(
-        id=row["id"],
-        check_id=row["check_id"],
-        answer=row["answer"],
-        note=row["note"],
-        answered_by=row["answered_by"],
-        answered_by_name=row["answered_by_name"],
-        answered_at=row["answered_at"],
-    )
-
-
-_ANSWER_COLUMNS = """
-    a.id, a.check_id, a.answer, a.note, a.answered_by, a.answered_at,
-    u.display_name AS answered_by_name
-"""
-
-_CURRENT_ANSWERS = f"""
-    SELECT {_ANSWER_COLUMNS} FROM answers a LEFT JOIN users u ON u.id = a.answered_by
-    WHERE a.assessment_id = ? AND a.superseded_at IS NULL
-"""
-_MEMBER_ASSESSMENT = """
-    SELECT a.* FROM assessments a JOIN members m ON m.assessment_id = a.id
-    WHERE a.id = ? AND m.user_id = ?
-"""
-
-
-def _state(row: sqlite3.Row | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    try:
-        value = json.loads(row["state"])
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-_TOUCH_USER = """
-    INSERT INTO users (external_id, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (external_id) DO UPDATE SET
-        last_seen_at = excluded.last_seen_at,
-        display_name = COALESCE(excluded.display_name, users.display_name)
-    RETURNING *
-"""
-_TOUCH_EXISTING_USER = """
-    UPDATE users SET last_seen_at = ?, display_name = COALESCE(?, display_name) WHERE external_id = ? RETURNING *
-"""
-_FIND_USER = "SELECT * FROM users WHERE external_id = ?"
-
-
-class Loaded(NamedTuple):
-    """A user's starting point for one action (:meth:`Tx.load`)."""
-
-    state: dict[str, Any] | None
-    assessment: Assessment | None
-    answers: dict[str, Answer]  # current answers of ``assessment``; empty without one
-
-
-class Started(NamedTuple):
-    """The start of one action (:meth:`Tx.start_action`)."""
-
-    fresh: bool  # the update is new (claimed now), or has no id: apply it
-    user: User | None  # None: no such user (a stale button of a deleted one)
-    loaded: Loaded
-
-
-def _load(conn: sqlite3.Connection, user: User) -> Loaded:
-    state = _state(conn.execute("SELECT state FROM conversations WHERE user_id = ?", (user.id,)).fetchone())
-    if user.active_assessment_id is None:
-        return Loaded(state, None, {})
-    row = conn.execute(_MEMBER_ASSESSMENT, (user.active_assessment_id, user.id)).fetchone()
-    if row is None:
-        return Loaded(state, None, {})
-    answers = conn.execute(_CURRENT_ANSWERS, (row["id"],)).fetchall()
-    return Loaded(state, _assessment(row), {r["check_id"]: _answer(r) for r in answers})
-
-
-class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
+class Tx(AnswerQueries, TeamQueries, InboxQueries, QuestionLogQueries):
     """The queries, bound to one open transaction."""
 
     def __init__(self, tx: Transaction) -> None:
@@ -195,18 +69,18 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
 
     # -- users ------------------------------------------------------------
     async def touch_user(self, external_id: str, display_name: str | None, now: datetime) -> User:
-        row = await self._one(_TOUCH_USER, (external_id, display_name, iso(now), iso(now)))
+        row = await self._one(TOUCH_USER, (external_id, display_name, iso(now), iso(now)))
         assert row is not None
-        return _user(row)
+        return user_of(row)
 
     async def find_user(self, external_id: str) -> User | None:
-        row = await self._one(_FIND_USER, (external_id,))
-        return _user(row) if row else None
+        row = await self._one(FIND_USER, (external_id,))
+        return user_of(row) if row else None
 
     async def touch_existing_user(self, external_id: str, display_name: str | None, now: datetime) -> User | None:
         """Like :meth:`touch_user`, but never creates one: a stale button of a deleted user stays stale."""
-        row = await self._one(_TOUCH_EXISTING_USER, (iso(now), display_name, external_id))
-        return _user(row) if row else None
+        row = await self._one(TOUCH_EXISTING_USER, (iso(now), display_name, external_id))
+        return user_of(row) if row else None
 
     async def start_action(
         self, external_id: str, display_name: str | None, now: datetime, *, update_id: int | None, create: bool
@@ -218,15 +92,15 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         def start(conn: sqlite3.Connection) -> Started:
             fresh = update_id is None or conn.execute(CLAIM, claim_params(update_id, now)).fetchone() is not None
             if not fresh:
-                row = conn.execute(_FIND_USER, (external_id,)).fetchone()
+                row = conn.execute(FIND_USER, (external_id,)).fetchone()
             elif create:
-                row = conn.execute(_TOUCH_USER, (external_id, display_name, iso(now), iso(now))).fetchone()
+                row = conn.execute(TOUCH_USER, (external_id, display_name, iso(now), iso(now))).fetchone()
             else:
-                row = conn.execute(_TOUCH_EXISTING_USER, (iso(now), display_name, external_id)).fetchone()
+                row = conn.execute(TOUCH_EXISTING_USER, (iso(now), display_name, external_id)).fetchone()
             if row is None:
                 return Started(fresh, None, Loaded(None, None, {}))
-            user = _user(row)
-            return Started(fresh, user, _load(conn, user))
+            user = user_of(row)
+            return Started(fresh, user, load_user(conn, user))
 
         return await self._tx.run(start)
 
@@ -321,12 +195,12 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
     # -- conversation state -----------------------------------------------
     async def get_state(self, user_id: int) -> dict[str, Any] | None:
         row = await self._one("SELECT state FROM conversations WHERE user_id = ?", (user_id,))
-        return _state(row)
+        return state_of(row)
 
     async def load(self, user: User) -> Loaded:
         """What every action starts from, in one hop: the user's saved place, their active
         assessment (only if they are still a member) and its current answers."""
-        return await self._tx.run(lambda conn: _load(conn, user))
+        return await self._tx.run(lambda conn: load_user(conn, user))
 
     async def set_state(self, user_id: int, state: dict[str, Any], now: datetime) -> None:
         self._later(
@@ -367,16 +241,16 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             "INSERT INTO members (assessment_id, user_id, role, joined_at) VALUES (?, ?, 'coordinator', ?)",
             (row["id"], user_id, iso(now)),
         )
-        return _assessment(row)
+        return assessment_of(row)
 
     async def assessment(self, assessment_id: int) -> Assessment | None:
         row = await self._one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
-        return _assessment(row) if row else None
+        return assessment_of(row) if row else None
 
     async def assessment_for_member(self, assessment_id: int, user_id: int) -> Assessment | None:
         """The assessment, only if ``user_id`` is one of its members."""
-        row = await self._one(_MEMBER_ASSESSMENT, (assessment_id, user_id))
-        return _assessment(row) if row else None
+        row = await self._one(MEMBER_ASSESSMENT, (assessment_id, user_id))
+        return assessment_of(row) if row else None
 
     async def assessments_of(self, user_id: int) -> list[Assessment]:
         rows = await self._all(
@@ -386,7 +260,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             """,
             (user_id,),
         )
-        return [_assessment(r) for r in rows]
+        return [assessment_of(r) for r in rows]
 
     async def start_round(self, previous: Assessment, user_id: int, now: datetime) -> Assessment:
         """A new round of the same municipality, for the same team; the old one stays."""
@@ -405,7 +279,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
             """,
             (row["id"], iso(now), previous.id),
         )
-        return _assessment(row)
+        return assessment_of(row)
 
     async def set_reminders(self, user_id: int, enabled: bool, *, offered: bool = True) -> None:
         self._later(
@@ -432,7 +306,7 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
         )
         return [
             (
-                _user(r),
+                user_of(r),
                 Assessment(r["a_id"], r["a_code"], r["a_round"], r["a_created_by"], r["a_created_at"], None, r["a_previous_id"]),
             )
             for r in rows
@@ -455,92 +329,13 @@ class Tx(TeamQueries, InboxQueries, QuestionLogQueries):
                 """,
                 (municipality_code, external_user),
             )
-        return [_assessment(r) for r in rows]
+        return [assessment_of(r) for r in rows]
 
     async def set_completed(self, assessment_id: int, completed_at: datetime | None) -> None:
         self._later(
             "UPDATE assessments SET completed_at = ? WHERE id = ?",
             (iso(completed_at) if completed_at else None, assessment_id),
         )
-
-    # -- answers ----------------------------------------------------------
-    async def current_answers(self, assessment_id: int) -> dict[str, Answer]:
-        rows = await self._all(_CURRENT_ANSWERS, (assessment_id,))
-        return {r["check_id"]: _answer(r) for r in rows}
-
-    async def answer_history(self, assessment_id: int, check_id: str) -> list[Answer]:
-        rows = await self._all(
-            f"""
-            SELECT {_ANSWER_COLUMNS} FROM answers a LEFT JOIN users u ON u.id = a.answered_by
-            WHERE a.assessment_id = ? AND a.check_id = ? ORDER BY a.id
-            """,
-            (assessment_id, check_id),
-        )
-        return [_answer(r) for r in rows]
-
-    async def record_answer(
-        self, assessment_id: int, check_id: str, answer: str, user_id: int, now: datetime
-    ) -> None:
-        """Make ``answer`` the current one for the check; the previous one becomes history.
-
-        A note on the previous answer carries over: it belongs to the check.
-        """
-        if answer not in ANSWER_VALUES:
-            raise ValueError(f"unknown answer {answer!r}")
-        at = iso(now)
-
-        def record(conn: sqlite3.Connection) -> None:  # one step, sent with the next hop
-            previous = conn.execute(
-                "SELECT id, note FROM answers WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
-                (assessment_id, check_id),
-            ).fetchone()
-            if previous is not None:
-                conn.execute("UPDATE answers SET superseded_at = ? WHERE id = ?", (at, previous["id"]))
-            conn.execute(
-                """
-                INSERT INTO answers (assessment_id, check_id, answer, note, answered_by, answered_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                (assessment_id, check_id, answer, previous["note"] if previous else None, user_id, at),
-            )
-
-        self._tx.later(record)
-
-    async def undo_answer(self, assessment_id: int, check_id: str, user_id: int) -> bool:
-        """Take back the current answer to a check, if ``user_id`` gave it: the one before it
-        (if any) is current again, with the note. False when there was nothing of theirs to undo."""
-        current = await self._one(
-            "SELECT id, note, answered_by FROM answers WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
-            (assessment_id, check_id),
-        )
-        if current is None or current["answered_by"] != user_id:
-            return False
-        before = await self._one(
-            "SELECT id FROM answers WHERE assessment_id = ? AND check_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
-            (assessment_id, check_id, current["id"]),
-        )
-        self._later("DELETE FROM answers WHERE id = ?", (current["id"],))
-        if before is not None:
-            self._later("UPDATE answers SET superseded_at = NULL, note = ? WHERE id = ?", (current["note"], before["id"]))
-        return True
-
-    async def set_note(self, assessment_id: int, check_id: str, note: str) -> bool:
-        changed = await self._run(
-            "UPDATE answers SET note = ? WHERE assessment_id = ? AND check_id = ? AND superseded_at IS NULL",
-            (note, assessment_id, check_id),
-        )
-        return changed == 1
-
-    async def last_answer_by(self, assessment_id: int, user_id: int) -> Answer | None:
-        row = await self._one(
-            f"""
-            SELECT {_ANSWER_COLUMNS} FROM answers a LEFT JOIN users u ON u.id = a.answered_by
-            WHERE a.assessment_id = ? AND a.answered_by = ? AND a.superseded_at IS NULL
-            ORDER BY a.id DESC LIMIT 1
-            """,
-            (assessment_id, user_id),
-        )
-        return _answer(row) if row else None
 
 
 class Store:
