@@ -70,6 +70,7 @@ TARGET_P99 = 1.5
 TARGET_HUMAN_P95 = 1.0
 TARGET_PER_TAP = 1.2
 READING = (2.0, 8.0)
+SETTLE = 2.0  # seconds after the first getUpdates before users start: start-up work is not load
 
 
 @dataclass
@@ -354,7 +355,7 @@ async def run_side(
             await asyncio.sleep(0.05)
         if profile_dir is not None:
             pid = child_pid(proc.pid) or proc.pid
-        await asyncio.sleep(0.3)  # let start-up finish (setMyCommands, inbox replay)
+        await asyncio.sleep(SETTLE)  # let start-up finish (setMyCommands, inbox replay, the question model)
         result.rss_ready_kb = proc_status(pid).get("VmRSS", 0)
         cpu0, load0 = proc_cpu(pid), time.process_time()
         monitor.start()
