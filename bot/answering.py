@@ -103,10 +103,11 @@ def is_about_bot(words: list[str]) -> bool:
 
 
 def is_about_subject(words: list[str]) -> bool:
-    """ "wat is een loverboy", "what is a loverboy", "definitie loverboyproblematiek" """
+    """ "wat is een loverboy", "what is a loverboy", "what does loverboy mean", "definitie loverboyproblematiek" """
     present = set(words)
     return bool(present & _SUBJECT_WORDS) and bool(present & _DEFINING) and present <= (
-        _SUBJECT_WORDS | _DEFINING | frozenset("een de het eigenlijk precies nou nu dat dit".split())
+        # articles, fillers and the English auxiliaries of "what does X mean", "what do … mean"
+        _SUBJECT_WORDS | _DEFINING | frozenset("een de het eigenlijk precies nou nu dat dit does do the exactly".split())
     )
 
 
