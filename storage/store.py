@@ -77,11 +77,6 @@ class Tx(AnswerQueries, TeamQueries, InboxQueries, QuestionLogQueries):
         row = await self._one(FIND_USER, (external_id,))
         return user_of(row) if row else None
 
-    async def touch_existing_user(self, external_id: str, display_name: str | None, now: datetime) -> User | None:
-        """Like :meth:`touch_user`, but never creates one: a stale button of a deleted user stays stale."""
-        row = await self._one(TOUCH_EXISTING_USER, (iso(now), display_name, external_id))
-        return user_of(row) if row else None
-
     async def start_action(
         self, external_id: str, display_name: str | None, now: datetime, *, update_id: int | None, create: bool
     ) -> Started:
