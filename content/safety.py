@@ -23,7 +23,8 @@ missed emergency costs far more. Its labelled set is tests/data/safety.yaml.
   "my student") together with a worry ("zorgen", "vermoed", "vertrouw het
   niet", "worried") or a signal of exploitation from the signalling guides
   (loverboy, prostitution, an older boyfriend, expensive things, new phones,
-  truancy, nights away, getting into cars, having to send photos).
+  truancy, nights away, getting into cars, having to send photos); not when it
+  is a general question ("hoe merk je dat een jongen …", without "ik" or "mijn").
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ _SIGNS = frozenset(
     older boyfriend gifts money phone truancy photos pictures
     """.split()
 )
+# a question that starts like "hoe merk je dat een jongen …" and names no "ik"/"mijn" asks about
+# young people in general (a policy or how-to question), not about one the asker worries about
+_QUESTION_WORDS = frozenset("hoe wat welke wie waar wanneer waaraan waardoor how what which who where when".split())
+_FIRST_PERSON = frozenset("ik mij me mijn m i my mine".split())
 _AGED = re.compile(r"^\d{1,2}jarige?$")  # "14-jarige" folds to "14", "jarige"; joined below
 
 _FUZZY_WORDS = tuple(sorted(w for w in _ACUTE_ACTS | _ONGOING | _STRONG_URGENCY if len(w) >= 5))
@@ -182,6 +187,7 @@ class SafetyRule:
         if (acute and (person or urgency)) or (ongoing and urgency) or (strong and (person or acute or ongoing)):
             return "urgent"
         one = bool(present & _ONE_YOUNG_PERSON) or any(p in joined for p in ("een van mijn", "one of my"))
-        if one and (present & _WORRY or present & _SIGNS or ongoing):
+        general = words[0] in _QUESTION_WORDS and not present & _FIRST_PERSON
+        if one and not general and (present & _WORRY or present & _SIGNS or ongoing):
             return "concern"
         return None

@@ -75,6 +75,10 @@ def test_the_none_answer_points_nowhere_near_an_emergency(answerer: Answerer) ->
         ("de afspraken zijn gesloten", None),  # "gesloten" is not "opgesloten"
         ("hoe regelen we als gemeente de opvang bij acute situaties", None),
         ("ik maak me zorgen over ons beleid", None),
+        # a general question about signals names "een jongen", but nobody in particular (tune split)
+        ("hoe merk je dat een jongen slachtoffer is van uitbuiting", None),
+        ("how do you recognise that a girl is being exploited", None),
+        ("hoe help ik een leerling die een loverboy heeft", "concern"),  # the asker's own pupil
     ],
 )
 def test_rule_edges(text: str, expected: str | None) -> None:
