@@ -94,12 +94,33 @@ _DEFINING = frozenset(
 )
 
 
+_ARE_YOU = frozenset({("ben", "je"), ("ben", "jij"), ("bent", "u"), ("bent", "jij"), ("are", "you")})
+_A = frozenset("een echt echte wel a an real really actually human".split())  # "ben je een …", "are you a …"
+_MINE = frozenset("mijn m mij me my mine".split())
+_MY_DATA = frozenset(
+    """gegevens persoonsgegevens privacy avg gdpr data antwoorden notities berichten chat answers notes messages
+    bewaar bewaart bewaren opslaan opgeslagen slaat sla store stored keep save saved delete verwijder gebeurt
+    happens""".split()
+)
+
+
 def is_about_bot(words: list[str]) -> bool:
-    """ "hoe werkt deze bot", "wat kun je", "who made you?" """
+    """ "hoe werkt deze bot", "wat kun je", "who made you?", "ben je een echte medewerker van het NJi" """
     if set(words) & _BOT_WORDS and set(words) & _ASKING:
+        return True
+    if len(words) >= 3 and (words[0], words[1]) in _ARE_YOU and words[2] in _A:  # not "ben je als gemeente …"
         return True
     rest = [w for w in content_words(words) if w not in _FILLER]
     return not rest and bool(set(words) & _YOU) and bool(set(words) & _ASKING)
+
+
+def is_about_my_data(words: list[str]) -> bool:
+    """ "wat doe je met mijn gegevens", "bewaar je mijn antwoorden", "what do you do with my data";
+    not "hoe delen we gegevens met de politie" nor "de privacy van mijn cliënt" (checklist subjects)."""
+    present = set(words)
+    if not (present & _MINE and present & (_YOU | _BOT_WORDS) and present & _MY_DATA):
+        return False
+    return not [w for w in content_words(words) if w not in _MY_DATA | _BOT_WORDS | _FILLER]
 
 
 def is_about_subject(words: list[str]) -> bool:
@@ -164,6 +185,8 @@ class Answerer:
             return Composed(AnswerKind.GREETING, texts.get("question_greeting", "Hallo!"), (), None)
         if answer.kind == "thanks":
             return Composed(AnswerKind.THANKS, texts.get("question_thanks", "Graag gedaan!"), (), None)
+        if is_about_my_data(words):
+            return Composed(AnswerKind.ABOUT_BOT, self._t["about_my_data"], (), None)
         if is_about_bot(words):
             return Composed(AnswerKind.ABOUT_BOT, self._t["about_bot"], (), None)
         if is_about_subject(words):

@@ -95,21 +95,8 @@ class Weights:
 #   over place and text at 0.6, reach 57-60 at most, so an exact example name
 #   ("Bloedlink") is still confident.
 WEIGHTS = Weights(
-    title=1.0,
-    keywords=1.0,
-    description=0.5,
-    theme=0.1,
-    place=0.6,
-    text=0.6,
-    head=0.6,
-    part=0.5,
-    fuzzy=0.8,
-    fuzzy_cutoff=85.0,
-    unknown_idf=3.0,
-    evidence=2.0,
-    title_bonus=0.05,
-    confident=50.0,
-    plausible=35.0,
+    title=1.0, keywords=1.0, description=0.5, theme=0.1, place=0.6, text=0.6, head=0.6, part=0.5, fuzzy=0.8,
+    fuzzy_cutoff=85.0, unknown_idf=3.0, evidence=2.0, title_bonus=0.05, confident=50.0, plausible=35.0,
 )
 
 MAX_HITS = 3
@@ -286,6 +273,11 @@ class ResourceMatcher:
     def knows(self, word: str) -> bool:
         """Whether a folded word occurs in the checklist (as written, or by its stem)."""
         return word in self._known or word in _SOCIAL or self._stem_of(word) in self._idf
+
+    def unmatched(self, question: str) -> list[str]:
+        """The content words of ``question`` that match no term of the checklist, not even in part or fuzzily."""
+        words = dict.fromkeys(content_words(fold(question[:MAX_CHARS])))
+        return [w for w in words if not self._unit(self._stem_of(w), w).terms]
 
     def hit(self, kind: str, id: str) -> Hit | None:
         """One resource or example by id, e.g. for a "Bedoelt u…" button (score 100)."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from content import embedding
 from content.embedding import Encoder, document_vectors
-from content.matcher import MAX_CHARS, Hit, ResourceMatcher, fold
+from content.matcher import MAX_CHARS, Hit, ResourceMatcher, content_words, fold
 from content.model import Check, Content
 
 Key = tuple[str, str]  # ("resource" | "example", id)
@@ -125,6 +125,7 @@ class Searcher:
                 (own if doc.own else lead)[j, self._index[key]] = True
         self._own, self._lead = own, lead
         self._log_own = np.log(np.maximum(own.sum(axis=0), 1))  # per item: ln(number of own texts)
+        self._places = place_words(content)
 
     # -- loading ------------------------------------------------------------------------
     def warm(self) -> None:
@@ -172,13 +173,21 @@ class Searcher:
         meaning = np.maximum(own, s.context * lead + (1 - s.context) * own)
         return s.lexical * self.lexical_scores(question) + s.meaning * meaning, best_lead
 
+    def _only_a_place(self, question: str) -> bool:
+        """ "wat is de hoofdstad van limburg": the only words the checklist knows are place names,
+        and the rest ("hoofdstad") matches nothing; "meldpunt limburg" and "limburg" are questions."""
+        words = set(content_words(fold(question[:MAX_CHARS])))
+        unmatched = set(self.lexical.unmatched(question))
+        known = words - unmatched
+        return bool(unmatched) and bool(known) and known <= self._places
+
     # -- the decision ---------------------------------------------------------------------
     def search(self, question: str, settings: Settings | None = None) -> Found:
         s = settings or self.settings
         social = self.lexical.social(question)
         if social is not None:
             return Found(social, ())
-        if not fold(question[:MAX_CHARS]):
+        if not fold(question[:MAX_CHARS]) or self._only_a_place(question):
             return Found("none", ())
         scores, best_lead = self.combined(question, s)
         order = np.argsort(-scores, kind="stable")[:MAX_HITS]
@@ -191,6 +200,16 @@ class Searcher:
         first = self._index[(hits[0].kind, hits[0].id)]
         doc = self._docs[int(best_lead[first])]
         return Found(kind, tuple(hits), doc.check if doc.check is not None and _led(doc, hits[0]) else None)
+
+
+_COMPASS = frozenset("noord zuid oost west noordoost zuidwest".split())
+
+
+def place_words(content: Content) -> frozenset[str]:
+    """The words of the names of municipalities, provinces, the examples' places and Twente."""
+    names = [m.name for m in content.municipalities] + [m.province for m in content.municipalities]
+    names += [e.place for t in content.themes for e in t.examples] + ["Twente"]
+    return frozenset(w for n in names for w in fold(n) if len(w) >= 4 and w not in _COMPASS)
 
 
 _WHERE = frozenset("waar where waarvind waarkan".split())

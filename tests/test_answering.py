@@ -138,3 +138,46 @@ def test_without_the_model_the_search_falls_back_to_words(content: Content, monk
     found = searcher.search("waar meld ik bij CoMensha?")
     assert found.kind == "confident" and found.hits[0].id == "comensha"
     assert searcher.search("wat voor weer wordt het morgen").kind == "none"
+
+
+@pytest.mark.parametrize(
+    "text", ["ben je een echte medewerker van het NJi", "bent u een mens", "are you a real person"]
+)
+def test_asking_what_the_bot_is_gets_the_answer_about_the_bot(answerer: Answerer, text: str) -> None:
+    """ "ben je een echte medewerker van het NJi" got three NJi links (seen on the tune split)."""
+    composed = answerer.compose(text)
+    assert composed.kind is AnswerKind.ABOUT_BOT, text
+    assert composed.hits == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["wat doe je met mijn gegevens", "bewaar je mijn antwoorden?", "what do you do with my data"]
+)
+def test_a_question_about_the_user_s_own_data_gets_the_privacy_answer(answerer: Answerer, text: str) -> None:
+    """ "wat doe je met mijn gegevens" got two practice examples about schools (seen on the tune split)."""
+    composed = answerer.compose(text)
+    assert composed.kind is AnswerKind.ABOUT_BOT, text
+    assert "/mijngegevens" in composed.text and "/verwijder" in composed.text and "180" in composed.text
+    assert composed.hits == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ben je als gemeente verplicht om slachtoffers te melden",  # the generic "je" of a policy question
+        "hoe delen we gegevens met de politie",  # exchanging data is in the checklist
+        "convenant gegevensuitwisseling",
+    ],
+)
+def test_policy_questions_with_je_or_gegevens_are_not_about_the_bot(answerer: Answerer, text: str) -> None:
+    assert answerer.compose(text).kind is not AnswerKind.ABOUT_BOT, text
+
+
+def test_a_place_name_alone_does_not_make_a_question_on_topic(answerer: Answerer) -> None:
+    """ "wat is de hoofdstad van limburg" was answered with the Limburg meldpunt, confidently
+    (seen on the tune split): only the place matched the checklist, "hoofdstad" nothing."""
+    assert answerer.compose("wat is de hoofdstad van limburg").hits == ()
+    assert answerer.compose("hoeveel inwoners heeft amsterdam").hits == ()
+    for question in ("meldpunt limburg", "limburg", "meldpnt limburg"):  # the place with a matching word, or alone
+        composed = answerer.compose(question)
+        assert "meldpunt-loverboys-limburg" in [h.id for h in composed.hits], question
