@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import aiosqlite
 
@@ -206,6 +206,25 @@ class Database:
 Step = Callable[[sqlite3.Connection], object]
 
 
+class Later(Generic[T]):
+    """The result of a step sent with a later hop (:meth:`Transaction.later_value`): readable once
+    that hop has run, at the latest after the transaction's ``COMMIT``."""
+
+    __slots__ = ("_value", "_done")
+
+    def __init__(self) -> None:
+        self._done = False
+
+    def set(self, value: T) -> None:
+        self._value, self._done = value, True
+
+    @property
+    def value(self) -> T:
+        if not self._done:
+            raise RuntimeError("read after the transaction: its step has not run yet")
+        return self._value
+
+
 class Transaction:
     """An open transaction that reaches the database thread in as few hops as it can.
 
@@ -224,6 +243,13 @@ class Transaction:
     def later(self, step: Step) -> None:
         """A write whose result nobody reads: it goes with the next hop."""
         self._waiting.append(step)
+
+    def later_value(self, fn: Callable[[sqlite3.Connection], T]) -> Later[T]:
+        """A step whose result is needed only after the transaction: it goes with the next hop,
+        and its result is in the returned :class:`Later` once that hop has run."""
+        result: Later[T] = Later()
+        self._waiting.append(lambda conn: result.set(fn(conn)))
+        return result
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """``fn`` (reads and writes on the sqlite3 connection), after everything waiting, in one hop."""

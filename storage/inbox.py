@@ -13,10 +13,12 @@ ids at a lower random value after a week without updates).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from storage.db import Later
 from storage.timestamps import iso
 
 DUPLICATE_WINDOW = timedelta(days=2)
@@ -68,6 +70,7 @@ class InboxQueries:
     _run: Any
     _later: Any
     _later_many: Any
+    _later_value: Any
 
     async def claim_update(self, update_id: int, now: datetime) -> bool:
         """Claim a transport update for this transaction. Call it FIRST, before any other write.
@@ -83,33 +86,41 @@ class InboxQueries:
         """
         return await self._one(CLAIM, claim_params(update_id, now)) is not None
 
-    async def inbox_add(self, updates: Sequence[Received], now: datetime) -> list[int]:
-        """Store the updates not seen before; return their ids, in the order given."""
-        if not updates:
-            return []
+    def inbox_add(self, updates: Sequence[Received], now: datetime) -> Later[list[int]]:
+        """Store the updates not seen before; their ids, in the order given, once committed.
+
+        Looking for duplicates and storing the new ones is one step on the database thread,
+        sent with the transaction's next hop (for the poller: its COMMIT), so a batch costs
+        one hop while the next ``getUpdates`` waits for it.
+        """
         ids = [u.update_id for u in updates]
         marks = ",".join("?" * len(ids))
-        since = iso(now - DUPLICATE_WINDOW)
-        rows = await self._all(
-            f"""
-            SELECT update_id FROM inbox WHERE update_id IN ({marks})
-            UNION SELECT update_id FROM processed_updates WHERE update_id IN ({marks}) AND processed_at >= ?
-            UNION SELECT update_id FROM quarantine WHERE update_id IN ({marks}) AND received_at >= ?
-            """,
-            (*ids, *ids, since, *ids, since),
-        )
-        seen = {int(r[0]) for r in rows}
-        fresh: list[Received] = []
-        for update in updates:
-            if update.update_id not in seen:
-                seen.add(update.update_id)  # the same id twice in one batch
-                fresh.append(update)
-        if fresh:
-            self._later_many(
+        since, received = iso(now - DUPLICATE_WINDOW), iso(now)
+
+        def store(conn: sqlite3.Connection) -> list[int]:
+            if not updates:
+                return []
+            rows = conn.execute(
+                f"""
+                SELECT update_id FROM inbox WHERE update_id IN ({marks})
+                UNION SELECT update_id FROM processed_updates WHERE update_id IN ({marks}) AND processed_at >= ?
+                UNION SELECT update_id FROM quarantine WHERE update_id IN ({marks}) AND received_at >= ?
+                """,
+                (*ids, *ids, since, *ids, since),
+            ).fetchall()
+            seen = {int(r[0]) for r in rows}
+            fresh: list[Received] = []
+            for update in updates:
+                if update.update_id not in seen:
+                    seen.add(update.update_id)  # the same id twice in one batch
+                    fresh.append(update)
+            conn.executemany(
                 "INSERT INTO inbox (update_id, payload, user_key, received_at) VALUES (?, ?, ?, ?)",
-                [(u.update_id, u.payload, u.user_key, iso(now)) for u in fresh],
+                [(u.update_id, u.payload, u.user_key, received) for u in fresh],
             )
-        return [u.update_id for u in fresh]
+            return [u.update_id for u in fresh]
+
+        return self._later_value(store)
 
     async def inbox_pending(self) -> list[tuple[int, str]]:
         rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY received_at, update_id")

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from storage.answers import AnswerQueries
-from storage.db import Database, Transaction
+from storage.db import Database, Later, Transaction
 from storage.inbox import CLAIM, InboxQueries, claim_params
 from storage.question_log import QuestionLogQueries
 from storage.rows import (  # noqa: F401  (User, Answer, Loaded, ANSWER_VALUES: re-exported)
@@ -40,6 +40,8 @@ from storage.rows import (  # noqa: F401  (User, Answer, Loaded, ANSWER_VALUES: 
 )
 from storage.teams import MAX_OPEN_INVITES, Invite, Member, Succession, TeamQueries  # noqa: F401  (re-exported)
 from storage.timestamps import iso, parse_iso  # noqa: F401  (parse_iso: re-exported)
+
+T = TypeVar("T")
 
 
 class Tx(AnswerQueries, TeamQueries, InboxQueries, QuestionLogQueries):
@@ -66,6 +68,10 @@ class Tx(AnswerQueries, TeamQueries, InboxQueries, QuestionLogQueries):
 
     def _later_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self._tx.executemany_later(sql, rows)
+
+    def _later_value(self, fn: Callable[[sqlite3.Connection], T]) -> Later[T]:
+        """Statements whose result is needed only after the commit: they go with the next hop."""
+        return self._tx.later_value(fn)
 
     # -- users ------------------------------------------------------------
     async def touch_user(self, external_id: str, display_name: str | None, now: datetime) -> User:

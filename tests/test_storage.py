@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database, migrations, split_statements
+from storage.inbox import Received
 from storage.store import Store
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -185,3 +186,30 @@ def test_only_storage_imports_sqlite() -> None:
         if "sqlite" in p.read_text()
     ]
     assert offenders == []
+
+
+async def test_a_batch_is_stored_in_one_hop_and_its_new_ids_read_after_the_commit(store: Store) -> None:
+    """The poller's inbox batch (issue 13, item 3): looking for duplicates and storing the new
+    updates are one step, sent with the COMMIT, so the next getUpdates waits for one hop, not two.
+    The ids are there only after the commit; reading them earlier is an error, not an empty list."""
+    hops = 0
+    original = store.db.run
+
+    async def counted(fn):  # type: ignore[no-untyped-def]
+        nonlocal hops
+        hops += 1
+        return await original(fn)
+
+    store.db.run = counted  # type: ignore[method-assign]
+    batch = [Received(7, "{}", "tg:1"), Received(8, "{}", "tg:2"), Received(7, "{}", "tg:1")]
+    async with store.transaction() as tx:
+        added = tx.inbox_add(batch, NOW)
+        with pytest.raises(RuntimeError):
+            added.value
+    assert hops == 1
+    assert added.value == [7, 8]  # the same id twice in one batch: stored once
+    async with store.transaction() as tx:
+        again = tx.inbox_add([Received(8, "{}", "tg:2"), Received(9, "{}", "tg:3")], NOW)
+    assert again.value == [9]  # 8 is in the inbox already
+    async with store.transaction(write=False) as tx:
+        assert [u for u, _ in await tx.inbox_pending()] == [7, 8, 9]

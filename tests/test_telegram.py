@@ -270,7 +270,7 @@ async def test_update_stored_but_not_processed_survives_a_crash(
         async with store.transaction() as tx:
             from datetime import datetime, timezone
 
-            await tx.inbox_add([Received(10_000_001, json.dumps(fake), "tg:1007")], datetime.now(timezone.utc))
+            tx.inbox_add([Received(10_000_001, json.dumps(fake), "tg:1007")], datetime.now(timezone.utc))
     finally:
         await store.close()
     async with running_bot(emulator, db, content):

@@ -148,7 +148,7 @@ async def test_inbox_is_replayed_in_webhook_mode(tmp_path: Path, content: Conten
     store = await Store.open(str(db))
     try:
         async with store.transaction() as tx:
-            await tx.inbox_add([Received(900, json.dumps(start_cmd), "tg:7002")], datetime.now(UTC))
+            tx.inbox_add([Received(900, json.dumps(start_cmd), "tg:7002")], datetime.now(UTC))
     finally:
         await store.close()
     async with BotApiEmulator(allow_insecure_webhooks=True) as emu:

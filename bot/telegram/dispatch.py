@@ -145,12 +145,13 @@ class Dispatcher:
         parsed, rows, aside = self.parse(raw)
         delivered = list(self._delivered)
         async with self._store.transaction() as tx:
-            fresh = set(await tx.inbox_add(rows, self._clock()))
-            if aside:
-                await tx.quarantine_add(aside, self._clock())
             if delivered:
                 await tx.inbox_remove(delivered)
+            if aside:
+                await tx.quarantine_add(aside, self._clock())
+            added = tx.inbox_add(rows, self._clock())  # one hop, with the COMMIT
         self._forget_delivered(delivered)
+        fresh = set(added.value)
         for update in parsed:
             if update.update_id in fresh:
                 self._start(update)
