@@ -281,7 +281,7 @@ def systems(content: Content, searcher: Searcher, tune: list[Question], test: li
 
 
 GRID = dict(lexical=(0.0, 0.1, 0.2, 0.3, 0.5), context=(0.0, 0.5, 0.7, 0.8), spread=(0.0, 0.005, 0.01, 0.015, 0.02),
-            plausible=tuple(round(0.84 + 0.005 * i, 3) for i in range(25)))
+            plausible=tuple(round(0.84 + 0.005 * i, 3) for i in range(25)), topical=(0.0, 0.03, 0.06))
 
 
 def grid_results(answerer: Answerer, questions: Sequence[Question]) -> list[tuple[float, Accuracy, Settings]]:
@@ -290,8 +290,9 @@ def grid_results(answerer: Answerer, questions: Sequence[Question]) -> list[tupl
     shipped = searcher.settings
     results = []
     try:
-        for lexical, context, spread, plausible in itertools.product(*GRID.values()):
-            searcher.settings = replace(shipped, lexical=lexical, context=context, spread=spread, plausible=plausible)
+        for lexical, context, spread, plausible, topical in itertools.product(*GRID.values()):
+            searcher.settings = replace(shipped, lexical=lexical, context=context, spread=spread, plausible=plausible,
+                                        topical=topical)
             a = accuracy(answerer_offer(answerer), questions)
             results.append((round(a.top1 + a.top3 + a.rejection, 3), a, searcher.settings))
     finally:

