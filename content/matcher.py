@@ -130,10 +130,10 @@ STOP_WORDS = frozenset(
     kunt moeten mag mogen wilt willen zouden hebt voordat nadat terwijl zodat even graag
     alstublieft aub svp zoek zoeken vind vinden nodig weet weten ga gaan doe geven geef krijg
     krijgen komen kom zien laat laten maken maak staat staan hoort tussen per via binnen vraag
-    vragen hoeveel
+    vragen hoeveel meest meeste bestaat bestaan
     the a an and or of in on to for with by from at about is are was were be been do does did
     i you we my our your how what where which who when why can could should would there this
-    that it me please any some find need get like s many
+    that it me please any some find need get like s many most exist exists
     """.split()
 )
 

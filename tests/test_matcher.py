@@ -136,6 +136,14 @@ def test_accent_folding_gives_the_same_answer(matcher: ResourceMatcher) -> None:
     assert matcher.ask("barrièremodel").hits[0].id == matcher.ask("barrieremodel").hits[0].id == "barrieremodel"
 
 
+def test_words_of_quantity_and_existence_say_nothing_about_the_subject(matcher: ResourceMatcher) -> None:
+    """ "hoe weten scholen welk voorlichtingsaanbod er bestaat" went to a practice example whose text
+    has "bestaat", and "welke meisjes lopen het meeste risico" to one with "de meeste" (tune split)."""
+    assert matcher.scores("welk voorlichtingsaanbod bestaat er") == matcher.scores("welk voorlichtingsaanbod")
+    assert matcher.scores("de meeste meisjes") == matcher.scores("meisjes")
+    assert matcher.scores("which material exists for most schools") == matcher.scores("which material for schools")
+
+
 def test_melden_melding_and_meld_meet() -> None:
     stem = Stemmer()
     assert stem("melden") == stem("melding") == stem("meld") == stem("meldingen")
