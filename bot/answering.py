@@ -7,8 +7,9 @@ gets (contract §3) and renders it as escaped HTML. The order of the decision:
    112 and Veilig Thuis first; a worry about one young person -> CONCERN,
    Veilig Thuis for advice and the signalling resources. Whatever the search
    finds follows below. Never logged.
-2. greetings and thanks; questions about the bot (ABOUT_BOT) and about the
-   subject itself (ABOUT_SUBJECT: the checklist's own introduction);
+2. greetings and thanks; questions about the bot (ABOUT_BOT; about the user's own
+   data: the privacy answer) and about the subject itself (ABOUT_SUBJECT: the
+   checklist's own introduction);
 3. the search over the checklist (:mod:`content.search`: meaning and words):
    CONFIDENT, UNSURE (the "Bedoelt u…" choices) or NONE.
 

@@ -12,9 +12,11 @@ Two signals per resource and practice example:
   The best such text is remembered: when it is a check, the answer can say
   "Dit hoort bij vraag 7/24".
 
-The combination and the thresholds (:data:`SETTINGS`) were chosen on the tune
-half of tests/data/questions-professional.yaml; bench/matcher.py records the
-comparison with the lexical matcher alone, the embeddings alone and BM25.
+A question whose only known words are place names gets nothing ("wat is de hoofdstad
+van limburg"); one that names the subject (loverboy, slachtoffer, dader …) is offered
+choices from a slightly lower score. The combination and the thresholds (:data:`SETTINGS`)
+were chosen on the tune half of tests/data/questions-professional.yaml; bench/matcher.py
+records the comparison with the lexical matcher alone, the embeddings alone and BM25.
 Everything that does not depend on the question is computed once, in
 ``Searcher.__init__`` (lexical) and on first use (the model and the vectors).
 """
