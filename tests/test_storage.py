@@ -116,19 +116,25 @@ async def test_database_run_uses_the_connection_s_own_thread(store: Store) -> No
     assert again == where[0]  # the same thread every time: sqlite3 objects never cross threads
 
 
+class HopCounter:
+    """Counts the hops to the database thread (``Database.run`` calls) from now on."""
+
+    def __init__(self, store: Store) -> None:
+        self.count = 0
+        original = store.db.run
+
+        async def counted(fn):  # type: ignore[no-untyped-def]
+            self.count += 1
+            return await original(fn)
+
+        store.db.run = counted  # type: ignore[method-assign]
+
+
 async def test_a_transaction_sends_its_statements_in_as_few_hops_as_it_can(store: Store) -> None:
     """BEGIN waits for the first statement, writes nobody reads wait for the next one, and the
     last of them go with COMMIT; an action's transaction is then two hops (issue 13, item 3:
     eleven hops held the one connection, and every other user, for eleven event-loop turns)."""
-    hops = 0
-    original = store.db.run
-
-    async def counted(fn):  # type: ignore[no-untyped-def]
-        nonlocal hops
-        hops += 1
-        return await original(fn)
-
-    store.db.run = counted  # type: ignore[method-assign]
+    hops = HopCounter(store)
     async with store.transaction() as tx:
         started = await tx.start_action("test:5", "Bo", NOW, update_id=1, create=True)
         assert started.fresh and started.user is not None
@@ -137,22 +143,22 @@ async def test_a_transaction_sends_its_statements_in_as_few_hops_as_it_can(store
         await tx.record_answer(a.id, "1.1", "ja", started.user.id, NOW)
         await tx.set_position(started.user.id, a.id, "1.2", NOW)
         await tx.set_state(started.user.id, {"screen": "question"}, NOW)
-    assert hops == 3
-    hops = 0
+    assert hops.count == 3
+    hops.count = 0
     async with store.transaction() as tx:
         started = await tx.start_action("test:5", "Bo", NOW, update_id=2, create=False)
         assert started.loaded.assessment == a and set(started.loaded.answers) == {"1.1"}
         assert started.loaded.state == {"screen": "question"}
         await tx.record_answer(a.id, "1.2", "nee", started.user.id, NOW)
         await tx.set_state(started.user.id, {"screen": "question", "n": 2}, NOW)
-    assert hops == 2
-    hops = 0
+    assert hops.count == 2
+    hops.count = 0
     async with store.transaction() as tx:
         started = await tx.start_action("test:5", "Bo", NOW, update_id=2, create=False)
         assert not started.fresh and set(started.loaded.answers) == {"1.1", "1.2"}
     async with store.transaction(write=False):
         pass  # nothing asked: nothing sent
-    assert hops == 2
+    assert hops.count == 2
 
 
 async def test_claim_update_once(store: Store) -> None:
@@ -192,21 +198,13 @@ async def test_a_batch_is_stored_in_one_hop_and_its_new_ids_read_after_the_commi
     """The poller's inbox batch (issue 13, item 3): looking for duplicates and storing the new
     updates are one step, sent with the COMMIT, so the next getUpdates waits for one hop, not two.
     The ids are there only after the commit; reading them earlier is an error, not an empty list."""
-    hops = 0
-    original = store.db.run
-
-    async def counted(fn):  # type: ignore[no-untyped-def]
-        nonlocal hops
-        hops += 1
-        return await original(fn)
-
-    store.db.run = counted  # type: ignore[method-assign]
+    hops = HopCounter(store)
     batch = [Received(7, "{}", "tg:1"), Received(8, "{}", "tg:2"), Received(7, "{}", "tg:1")]
     async with store.transaction() as tx:
         added = tx.inbox_add(batch, NOW)
         with pytest.raises(RuntimeError):
             added.value
-    assert hops == 1
+    assert hops.count == 1
     assert added.value == [7, 8]  # the same id twice in one batch: stored once
     async with store.transaction() as tx:
         again = tx.inbox_add([Received(8, "{}", "tg:2"), Received(9, "{}", "tg:3")], NOW)
