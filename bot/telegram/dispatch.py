@@ -78,6 +78,21 @@ def user_key_of(raw: object) -> str | None:
     return None
 
 
+# Of a pressed message the door reads its chat, id and date (is it still accessible), never its
+# keyboard or text entities: the bot's own, and PTB makes an object of every button and entity,
+# half the parse time of a tap (0.6 -> 0.3 ms). They stay in the inbox's copy of the update.
+UNREAD = ("reply_markup", "entities")
+
+
+def as_read(raw: dict[str, Any]) -> dict[str, Any]:
+    """The update as the door reads it: a callback query's message without :data:`UNREAD`."""
+    query = raw.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("message"), dict):
+        message = {k: v for k, v in query["message"].items() if k not in UNREAD}
+        return {**raw, "callback_query": {**query, "message": message}}
+    return raw
+
+
 def update_id_of(raw: object) -> int | None:
     if isinstance(raw, dict) and isinstance(raw.get("update_id"), int) and not isinstance(raw["update_id"], bool):
         return int(raw["update_id"])
@@ -126,7 +141,7 @@ class Dispatcher:
             try:
                 if update_id is None:
                     raise ValueError("no update_id")
-                update = Update.de_json(item, self._bot)
+                update = Update.de_json(as_read(item), self._bot)
                 if update is None:
                     raise ValueError("empty update")
             except Exception as exc:  # any shape the library does not know
@@ -175,7 +190,7 @@ class Dispatcher:
         started = 0
         for update_id, payload in pending:
             try:
-                update = Update.de_json(json.loads(payload), self._bot)
+                update = Update.de_json(as_read(json.loads(payload)), self._bot)
                 if update is None:
                     raise ValueError("empty update")
             except Exception as exc:  # e.g. stored by an older version, unreadable for this one
