@@ -89,9 +89,19 @@ _BOT_WORDS = frozenset("bot chatbot checkbot robot chatgpt ai programma app".spl
 _YOU = frozenset("je jij jou u you".split())
 _ASKING = frozenset("wat hoe wie waarom kun kan kunt doe doet werkt ben bent what how who why can do does are work".split())
 _FILLER = frozenset("allemaal eigenlijk precies zoal nog meer hier all else".split())
-_SUBJECT_WORDS = frozenset("loverboy loverboys loverboyproblematiek loverboypraktijken lovergirl mensenhandel".split())
+_THIS = frozenset("dit deze this".split())  # "hoe werkt dit", "is this a chatbot …"
+_SOURCES = frozenset("bron bronnen vandaan source sources".split())  # "waar haal je je informatie vandaan"
+# the subject's own names, also in compounds ("loverboymethode", "pooierboys") and in English
+_SUBJECT_PREFIXES = ("loverboy", "lovergirl", "pooierboy", "mensenhandel", "trafficking", "grooming")
 _DEFINING = frozenset(
-    "wat is zijn betekent betekenis definitie uitleg leg uit what a mean means meaning definition explain".split()
+    """wat is zijn betekent betekenis definitie uitleg leg uit what a mean means meaning definition explain
+    bedoelen bedoelt bedoeld houdt valt hetzelfde verschil counts same difference""".split()
+)
+# the other words a question asking what the subject is may have: articles, fillers, the English
+# auxiliaries of "what does X mean", "in dit verband", "human trafficking", "X en Y"
+_DEFINING_REST = frozenset(
+    """een de het er ze met eigenlijk precies nou nu dat dit deze does do the exactly in onder als tussen en of
+    as between this context human""".split()
 )
 
 
@@ -106,31 +116,39 @@ _MY_DATA = frozenset(
 
 
 def is_about_bot(words: list[str]) -> bool:
-    """ "hoe werkt deze bot", "wat kun je", "who made you?", "ben je een echte medewerker van het NJi" """
-    if set(words) & _BOT_WORDS and set(words) & _ASKING:
+    """ "hoe werkt deze bot", "wat kun je", "who made you?", "ben je een echte medewerker van het NJi",
+    "is dit een app van het nji", "hoe werkt dit", "waar haal je je informatie vandaan" """
+    present = set(words)
+    if present & _BOT_WORDS and present & (_ASKING | _YOU | _THIS):  # not "is er een app voor jongeren"
         return True
     if len(words) >= 3 and (words[0], words[1]) in _ARE_YOU and words[2] in _A:  # not "ben je als gemeente …"
         return True
-    rest = [w for w in content_words(words) if w not in _FILLER]
-    return not rest and bool(set(words) & _YOU) and bool(set(words) & _ASKING)
+    if present & _YOU and present & _SOURCES:
+        return True
+    rest = [w for w in content_words(words) if w not in _FILLER | _ASKING]
+    return not rest and bool(present & (_YOU | _THIS)) and bool(present & _ASKING)
+
+
+_MY_ANSWERS = frozenset("antwoorden notities answers notes".split())
 
 
 def is_about_my_data(words: list[str]) -> bool:
     """ "wat doe je met mijn gegevens", "bewaar je mijn antwoorden", "what do you do with my data";
     not "hoe delen we gegevens met de politie" nor "de privacy van mijn cliënt" (checklist subjects)."""
     present = set(words)
+    if any(a in _MINE and b in _MY_ANSWERS for a, b in zip(words, words[1:], strict=False)):
+        return True  # "worden mijn antwoorden gedeeld met het ministerie?": the checklist's answers are the bot's
     if not (present & _MINE and present & (_YOU | _BOT_WORDS) and present & _MY_DATA):
         return False
     return not [w for w in content_words(words) if w not in _MY_DATA | _BOT_WORDS | _FILLER]
 
 
 def is_about_subject(words: list[str]) -> bool:
-    """ "wat is een loverboy", "what is a loverboy", "what does loverboy mean", "definitie loverboyproblematiek" """
+    """ "wat is een loverboy", "what is a loverboy", "what does loverboy mean", "definitie loverboyproblematiek",
+    "wat bedoelen ze met pooierboy", "is loverboyproblematiek hetzelfde als mensenhandel" """
     present = set(words)
-    return bool(present & _SUBJECT_WORDS) and bool(present & _DEFINING) and present <= (
-        # articles, fillers and the English auxiliaries of "what does X mean", "what do … mean"
-        _SUBJECT_WORDS | _DEFINING | frozenset("een de het eigenlijk precies nou nu dat dit does do the exactly".split())
-    )
+    subject = {w for w in present if w.startswith(_SUBJECT_PREFIXES)}
+    return bool(subject) and bool(present & _DEFINING) and present - subject <= _DEFINING | _DEFINING_REST
 
 
 class Answerer:

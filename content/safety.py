@@ -103,6 +103,7 @@ _SIGNS = frozenset(
 # young people in general (a policy or how-to question), not about one the asker worries about
 _QUESTION_WORDS = frozenset("hoe wat welke wie waar wanneer waaraan waardoor how what which who where when".split())
 _FIRST_PERSON = frozenset("ik mij me mijn m i my mine".split())
+_HELP = frozenset("hulp help".split())  # not an urgency word in such a general question
 _AGED = re.compile(r"^\d{1,2}jarige?$")  # "14-jarige" folds to "14", "jarige"; joined below
 
 _FUZZY_WORDS = tuple(sorted(w for w in _ACUTE_ACTS | _ONGOING | _STRONG_URGENCY if len(w) >= 5))
@@ -183,11 +184,14 @@ class SafetyRule:
         acute = bool(present & _ACUTE_ACTS) or "in gevaar" in joined
         ongoing = bool(present & _ONGOING)
         strong = bool(present & _STRONG_URGENCY)
-        urgency = strong or bool(present & _WEAK_URGENCY) or any(p in joined for p in _URGENT_PHRASES)
+        general = words[0] in _QUESTION_WORDS and not present & _FIRST_PERSON
+        weak = present & _WEAK_URGENCY
+        if general:  # "hoe betrek je de ouders bij de hulp aan hun uitgebuite kind": help, not a cry for it
+            weak = weak - _HELP
+        urgency = strong or bool(weak) or any(p in joined for p in _URGENT_PHRASES)
         if (acute and (person or urgency)) or (ongoing and urgency) or (strong and (person or acute or ongoing)):
             return "urgent"
         one = bool(present & _ONE_YOUNG_PERSON) or any(p in joined for p in ("een van mijn", "one of my"))
-        general = words[0] in _QUESTION_WORDS and not present & _FIRST_PERSON
         if one and not general and (present & _WORRY or present & _SIGNS or ongoing):
             return "concern"
         return None

@@ -194,3 +194,48 @@ def test_a_question_naming_the_subject_is_offered_choices_from_a_lower_score(ans
     assert answerer.compose("samenwerking met de buurgemeente over afvalinzameling").kind is AnswerKind.NONE
     assert names_the_subject("hoeveel loverboyslachtoffers hebben we") and names_the_subject("victims of trafficking")
     assert not names_the_subject("wmo aanvraag voor huishoudelijke hulp")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hoe werkt dit",  # "dit" is the bot, and nothing else is asked
+        "is dit een officiele app van het nji?",  # a bot word with "dit"/"this", no asking verb
+        "is this a chatbot from the NJi?",
+        "waar haal je je informatie vandaan",  # the bot's sources
+        "worden mijn antwoorden gedeeld met het ministerie?",  # "mijn antwoorden": the checklist's answers
+    ],
+)
+def test_more_ways_to_ask_about_the_bot(answerer: Answerer, text: str) -> None:
+    """Each got links (seen on the blind tune batches extra-policy / extra-practice)."""
+    composed = answerer.compose(text)
+    assert composed.kind is AnswerKind.ABOUT_BOT, text
+    assert composed.hits == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["is er een app voor jongeren over loverboys", "hoe werkt de samenwerking met politie", "welke bronnen over nazorg"]
+)
+def test_an_app_or_a_source_in_a_subject_question_is_not_about_the_bot(answerer: Answerer, text: str) -> None:
+    assert answerer.compose(text).kind is not AnswerKind.ABOUT_BOT, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wat bedoelen ze met pooierboy",
+        "wat houdt de loverboymethode in",
+        "Wat valt er precies onder loverboyproblematiek?",
+        "is loverboyproblematiek hetzelfde als mensenhandel",
+        "what counts as human trafficking in this context?",
+    ],
+)
+def test_asking_what_the_subject_is_in_other_words(answerer: Answerer, text: str) -> None:
+    """Compounds of the subject's names and "bedoelen", "houdt in", "valt onder", "hetzelfde als"
+    (seen on the blind tune batches: each got links)."""
+    assert answerer.compose(text).kind is AnswerKind.ABOUT_SUBJECT, text
+
+
+@pytest.mark.parametrize("text", ["loverboys en mensenhandel", "wat is het verschil in aanpak tussen gemeenten"])
+def test_a_subject_question_that_is_not_a_definition(answerer: Answerer, text: str) -> None:
+    assert answerer.compose(text).kind is not AnswerKind.ABOUT_SUBJECT, text

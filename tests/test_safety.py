@@ -79,6 +79,10 @@ def test_the_none_answer_points_nowhere_near_an_emergency(answerer: Answerer) ->
         ("hoe merk je dat een jongen slachtoffer is van uitbuiting", None),
         ("how do you recognise that a girl is being exploited", None),
         ("hoe help ik een leerling die een loverboy heeft", "concern"),  # the asker's own pupil
+        # "hulp" in a general question is the help given, not a cry for it (blind tune batch)
+        ("hoe betrek je de ouders bij de hulp aan hun uitgebuite kind", None),
+        ("help, ze wordt uitgebuit", "urgent"),
+        ("wie kan helpen, mijn dochter wordt nu uitgebuit", "urgent"),
     ],
 )
 def test_rule_edges(text: str, expected: str | None) -> None:
