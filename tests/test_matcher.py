@@ -369,3 +369,15 @@ def test_shipped_answers_on_the_test_split(content: Content, capsys: pytest.Capt
     # only the figures: which test questions fail is not shown, so that nobody tunes on them
     _report(capsys, "\n" + summary)
     assert r1 >= TEST_TOP1 and r3 >= TEST_TOP3 and rr >= TEST_REJECTION, summary
+
+
+def test_meiden_are_meisjes(matcher: ResourceMatcher) -> None:
+    """The checklist says "meisjes", people type "meiden" (14 of the 451 tune questions; it matched nothing)."""
+    assert matcher.scores("meiden") == matcher.scores("meisjes") != []
+    assert matcher.scores("opvang voor een meid") == matcher.scores("opvang voor een meisje")
+
+
+def test_short_words_are_not_matched_fuzzily(matcher: ResourceMatcher) -> None:
+    """ "lopen" is not a typo of "open" (one letter off in five); "comensa" and "meldpnt" still are."""
+    assert "lopen" in matcher.unmatched("welke meisjes lopen risico")
+    assert matcher.unmatched("comensa meldpnt") == []
