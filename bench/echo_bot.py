@@ -19,8 +19,9 @@ as checkbot: ``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``,
 ``CHECKBOT_MAX_RATE`` (messages per second overall; above 30 no rate
 limiter at all, as checkbot's own limiter then lets everything through), and
 ``ECHO_CONCURRENT_UPDATES``: 0 for PTB's default sequential processing (one
-update at a time), N for ``concurrent_updates(N)``. bench/load.py runs both
-modes and compares checkbot with the faster. SIGTERM or SIGINT stops it
+update at a time), N for ``concurrent_updates(N)``; ``ECHO_EVENT_LOOP``:
+``asyncio`` (the default) or ``uvloop`` (checkbot's, see bot/telegram/loop.py).
+bench/load.py runs these modes and compares checkbot with the fastest. SIGTERM or SIGINT stops it
 after the updates in flight are handled.
 
     python bench/echo_bot.py
@@ -135,6 +136,7 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 DEFAULT_CONCURRENCY = 0  # PTB's default: one update at a time
+CONNECTIONS = 8  # checkbot's bot.telegram.app.CONNECTIONS (tests/test_loop.py holds them equal)
 
 
 def build(token: str, base_url: str | None, max_rate: float, concurrency: int = DEFAULT_CONCURRENCY) -> Application:
@@ -142,7 +144,7 @@ def build(token: str, base_url: str | None, max_rate: float, concurrency: int = 
         Application.builder()
         .token(token)
         .concurrent_updates(concurrency if concurrency > 0 else False)
-        .connection_pool_size(64)
+        .connection_pool_size(CONNECTIONS)
         .connect_timeout(10)
         .read_timeout(20)
         .write_timeout(30)
@@ -193,7 +195,13 @@ def main() -> int:
             loop.add_signal_handler(sig, stop.set)
         await serve(app, stop)
 
-    asyncio.run(run())
+    if os.environ.get("ECHO_EVENT_LOOP", "asyncio") == "uvloop":
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(run())
+    else:
+        asyncio.run(run())
     return 0
 
 

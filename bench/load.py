@@ -16,11 +16,14 @@ municipality, the 24 answers and the four "Verder naar thema N" presses (30
 updates each); a user acts as soon as the screen they act on is there (a new
 message, or the pressed message edited into the next question). The same
 traffic goes to ``bench/echo_bot.py`` in PTB's two modes, sequential (PTB's
-default) and ``concurrent_updates(True)``, making the same Bot API calls per
-tap as checkbot (``ECHO_STYLE``: taken from what checkbot did in its first run).
-The runs are interleaved (checkbot, echo sequential, echo concurrent, and
-again: A B C A B C); per side the median of its rounds counts, and checkbot is
-compared with the FASTER echo mode. Targets: throughput >= 0.8x, p99 <= 1.5x.
+default) and ``concurrent_updates(True)``, and sequential on uvloop, the event
+loop checkbot runs on (``echo-seq-uvloop``), making the same Bot API calls per
+tap as checkbot (``ECHO_STYLE``: taken from what checkbot did in its first run)
+over as many pooled connections. The runs are interleaved (checkbot, then each
+echo mode, and again: A B C D A B C D); per side the median of its rounds
+counts, and checkbot is compared with the FASTEST echo mode. ``--sides`` can
+add ``checkbot-asyncio``: checkbot on asyncio's own loop
+(``CHECKBOT_EVENT_LOOP=asyncio``), to see what uvloop buys. Targets: throughput >= 0.8x, p99 <= 1.5x.
 A round at 10 users is 300 updates, about 4 s, and on this 2-core machine the
 same code gave 67 to 102 updates/s from one such round to the next; so each
 side runs at least MIN_UPDATES updates in all (10 users: 5 rounds, not 2).
@@ -76,6 +79,13 @@ TARGET_PER_TAP = 1.2
 READING = (2.0, 8.0)
 SETTLE = 2.0  # seconds after the first getUpdates before users start: start-up work is not load
 MIN_UPDATES = 1500  # per side and user count, over all its rounds (short rounds vary a lot)
+# the baseline's modes (bench/echo_bot.py's environment); checkbot is compared with the fastest
+ECHO_SIDES = {
+    "echo-seq": {"ECHO_CONCURRENT_UPDATES": "0"},
+    "echo-conc": {"ECHO_CONCURRENT_UPDATES": "256"},
+    "echo-seq-uvloop": {"ECHO_CONCURRENT_UPDATES": "0", "ECHO_EVENT_LOOP": "uvloop"},
+}
+CHECKBOT_SIDES = {"checkbot-asyncio": {"CHECKBOT_EVENT_LOOP": "asyncio"}}  # variants, on request (--sides)
 
 
 @dataclass
@@ -442,17 +452,18 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
         }
 
     stats = {name: agg(name) for name in runs}
-    if "checkbot" not in runs or len(runs) < 2:  # one side only: no ratios
+    if "checkbot" not in runs or not any(n in ECHO_SIDES for n in runs):  # nothing to compare with: no ratios
         for name in runs:
             print(f"{users} users, {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in stats[name].items()))
         print("(one side: no ratios, no targets)")
         return True
-    echoes = [n for n in runs if n != "checkbot"]
+    echoes = [n for n in runs if n in ECHO_SIDES]
     best = max(echoes, key=lambda n: stats[n]["throughput"])
     a, b = stats["checkbot"], stats[best]
     print(f"\n{users} users x {runs['checkbot'][0].updates // max(users, 1)} updates, {len(runs['checkbot'])} rounds "
           f"interleaved, median of rounds, CHECKBOT_MAX_RATE={UNLIMITED}, {os.cpu_count()} CPUs")
-    header = "".join(f"{n:>16}" for n in runs)
+    width = max(16, *(len(n) + 2 for n in runs))
+    header = "".join(f"{n:>{width}}" for n in runs)
     print(f"{'':36}{header}   checkbot/{best}")
     rows = [("throughput (updates/s)", "throughput"), ("latency p50 (ms)", "p50"), ("latency p95 (ms)", "p95"),
             ("latency p99 (ms)", "p99"), ("bot CPU per update (ms)", "cpu"), ("messages sent/edited per update", "msgs"),
@@ -464,7 +475,7 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
             verdict = f"  target >= {TARGET_THROUGHPUT}: " + ("met" if ratio >= TARGET_THROUGHPUT else "MISSED")
         elif key == "p99":
             verdict = f"  target <= {TARGET_P99}: " + ("met" if ratio <= TARGET_P99 else "MISSED")
-        print(f"{label:36}" + "".join(f"{stats[n][key]:16.1f}" for n in runs) + f"{ratio:10.2f}{verdict}")
+        print(f"{label:36}" + "".join(f"{stats[n][key]:{width}.1f}" for n in runs) + f"{ratio:10.2f}{verdict}")
     print("  per round, throughput: " + "; ".join(
         f"{n} " + " ".join(f"{r.throughput:.0f}" for r in runs[n]) for n in runs))
     for name, rs in runs.items():
@@ -488,13 +499,14 @@ async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None
             for name in runs:
                 if name == "checkbot":
                     side = checkbot
+                elif name in CHECKBOT_SIDES:
+                    side = Side(name, checkbot.argv, CHECKBOT_SIDES[name])
                 else:
                     if echo_style is None:  # the same calls per tap as checkbot made
-                        made = runs["checkbot"][0].messages_per_update if runs["checkbot"] else 1.0
+                        made = runs["checkbot"][0].messages_per_update if runs.get("checkbot") else 1.0
                         echo_style = "send" if made > 1.5 else "edit"
                         print(f"echo style: {echo_style} (checkbot made {made:.2f} messages per update)", flush=True)
-                    concurrency = "0" if name == "echo-seq" else "256"
-                    side = Side(name, echo, {"ECHO_CONCURRENT_UPDATES": concurrency, "ECHO_STYLE": echo_style})
+                    side = Side(name, echo, {**ECHO_SIDES[name], "ECHO_STYLE": echo_style})
                 print(f"  {users} users, round {round_ + 1}: {name} ...", end="", flush=True)
                 with Watchdog(RUN_TIMEOUT + 120, f"{name} with {users} users") as watchdog:
                     result = await run_side(side, users, steps, workdir, watchdog, profile_dir=profile_dir,
@@ -546,8 +558,8 @@ def main() -> int:
     parser.add_argument("--human", action="store_true", help="the human-paced run (alone, unless --capacity is given)")
     parser.add_argument("--human-users", type=int, default=100)
     parser.add_argument("--questions", type=int, default=10, help="questions each human-paced user answers (default 10)")
-    parser.add_argument("--sides", nargs="+", choices=["checkbot", "echo-seq", "echo-conc"],
-                        default=["checkbot", "echo-seq", "echo-conc"], help="capacity: which bots to run (default all)")
+    parser.add_argument("--sides", nargs="+", choices=["checkbot", *CHECKBOT_SIDES, *ECHO_SIDES],
+                        default=["checkbot", *ECHO_SIDES], help="capacity: which bots to run (default checkbot and every echo mode)")
     parser.add_argument("--echo-style", choices=["edit", "send"], default=None,
                         help="the echo bot's calls per tap (default: what checkbot did in its first run)")
     parser.add_argument("--profile", type=Path, default=None, help="run the bots under py-spy, stacks into this dir")

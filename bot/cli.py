@@ -86,6 +86,7 @@ def _telegram(db_path: str | None) -> int:
     from bot.telegram.app import run
     from bot.telegram.config import ConfigError, TelegramConfig
     from bot.telegram.logs import setup_logging
+    from bot.telegram.loop import run_on
 
     try:
         config = TelegramConfig.from_env()
@@ -97,7 +98,7 @@ def _telegram(db_path: str | None) -> int:
     content = load_content()
     setup_logging(config.token)
     try:
-        asyncio.run(run(config, content))
+        run_on(config.event_loop, run(config, content))
     except InvalidToken:
         print("checkbot: Telegram rejected TELEGRAM_BOT_TOKEN (Unauthorized): check the token", file=sys.stderr)
         return 2

@@ -60,7 +60,9 @@ async def wait_for(chat: ChatView, match: str | Callable[[Message], bool], timeo
             return message
 
 
-def bot_process(emu: BotApiEmulator, db_path: Path, log_path: Path) -> subprocess.Popen[bytes]:
+def bot_process(
+    emu: BotApiEmulator, db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """``checkbot telegram`` as its own process, configured through the environment only."""
     script = Path(sys.executable).with_name("checkbot")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
@@ -72,6 +74,7 @@ def bot_process(emu: BotApiEmulator, db_path: Path, log_path: Path) -> subproces
         CHECKBOT_MAX_RATE="1000",
     )
     env.pop("WEBHOOK_URL", None)
+    env.update(extra_env or {})
     log = log_path.open("ab")
     return subprocess.Popen([*command, "telegram"], env=env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -17,9 +17,10 @@ from tests.test_telegram import answers_of, start
 
 
 async def test_sigkill_halfway_then_restart(emulator: BotApiEmulator, tmp_path: Path, content: Content) -> None:
+    """Killed on asyncio's event loop (CHECKBOT_EVENT_LOOP=asyncio), restarted on the default (uvloop)."""
     db, log = tmp_path / "bot.db", tmp_path / "bot.log"
     u = emulator.user(4001, first_name="Anna")
-    proc = bot_process(emulator, db, log)
+    proc = bot_process(emulator, db, log, {"CHECKBOT_EVENT_LOOP": "asyncio"})
     try:
         await start(u)
         for check in content.checks[:3]:
@@ -41,6 +42,7 @@ async def test_sigkill_halfway_then_restart(emulator: BotApiEmulator, tmp_path: 
     assert await answers_of(db, 4001) == {"1.1": "nee", "1.2": "nee", "1.3": "nee", "1.4": "ja"}
     assert emulator.rejections() == []
     assert emulator.token not in log.read_text()
+    assert log.read_text().count("event loop: asyncio") == 1 and log.read_text().count("event loop: uvloop") == 1
 
 
 async def test_sigterm_finishes_and_confirms(emulator: BotApiEmulator, tmp_path: Path, content: Content) -> None:
@@ -61,6 +63,7 @@ async def test_sigterm_finishes_and_confirms(emulator: BotApiEmulator, tmp_path:
     assert last is not None and emulator.confirmed_offset > last
     assert emulator.pending_updates() == []
     assert await answers_of(db, 4002) == {"1.1": "deels"}
+    assert "event loop: uvloop" in log.read_text()  # the default, where uvloop is installed
 
 
 def _run(env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:

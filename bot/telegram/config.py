@@ -11,6 +11,7 @@ from storage.db import default_path
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 DEFAULT_MAX_RATE = 28.0  # messages per second overall: a little under Telegram's 30; above 30 = no limit
+EVENT_LOOPS = ("uvloop", "asyncio")  # CHECKBOT_EVENT_LOOP; the first is the default (bot/telegram/loop.py)
 
 
 class ConfigError(Exception):
@@ -28,6 +29,7 @@ class TelegramConfig:
     poll_timeout: int = 30
     reminder_days: int = 7
     max_rate: float = DEFAULT_MAX_RATE
+    event_loop: str = EVENT_LOOPS[0]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "TelegramConfig":
@@ -50,6 +52,9 @@ class TelegramConfig:
             max_rate = float(env.get("CHECKBOT_MAX_RATE") or DEFAULT_MAX_RATE)
         except ValueError:
             raise ConfigError("PORT, CHECKBOT_REMINDER_DAYS and CHECKBOT_MAX_RATE must be numbers") from None
+        event_loop = (env.get("CHECKBOT_EVENT_LOOP") or EVENT_LOOPS[0]).strip().lower()
+        if event_loop not in EVENT_LOOPS:
+            raise ConfigError(f"CHECKBOT_EVENT_LOOP must be one of: {', '.join(EVENT_LOOPS)}")
         return cls(
             token=token,
             base_url=(env.get("TELEGRAM_API_BASE_URL") or "").strip() or None,
@@ -59,4 +64,5 @@ class TelegramConfig:
             port=port,
             reminder_days=reminder_days,
             max_rate=max_rate,
+            event_loop=event_loop,
         )
