@@ -4,6 +4,7 @@
     python bench/load.py --capacity 10 50      # capacity only, these user counts
     python bench/load.py --human               # the human-paced run only
     python bench/load.py --profile DIR ...     # the bots under py-spy (pip install py-spy into .venv)
+    python bench/load.py --capacity 10 --sides checkbot --held   # how long transactions hold SQLite
 
 The Bot API emulator (``tests.emulator``) runs in this process on 127.0.0.1;
 the bots are subprocesses configured through the environment only
@@ -35,6 +36,13 @@ before tapping. Reported: tap -> next question on screen p50/p95/p99, the
 messages sent or edited per tap, 429s, unanswered callback queries, and the
 answers in the database against the taps. Targets: p95 <= 1.0 s, <= 1.2
 messages per tap, no answer lost.
+
+**Holding the connection** (``--held``): checkbot runs as ``bench/held.py``,
+which times every transaction from getting the one SQLite connection to
+letting go of it; per round: transactions while the users tapped, the time
+each held the connection (mean, p50), the share of the run it was held, and
+the mean wait for it. Where that share nears 100 %, the connection is what
+the users queue for.
 
 Everything is bounded: a step waits at most STEP_TIMEOUT seconds, a run at
 most RUN_TIMEOUT, and a watchdog kills a bot that hangs anyway.
@@ -114,6 +122,7 @@ class Result:
     hwm_kb: int = 0
     cpu_s: float = 0.0
     load_cpu_s: float = 0.0
+    window: tuple[float, float] = (0.0, 0.0)  # monotonic: the first update queued, the last screen shown
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -410,7 +419,8 @@ def summarize(result: Result, rows: list[Step], emulator: BotApiEmulator) -> Non
     result.tap_latencies = [r.shown - r.available for r in rows if r.tap]
     result.taps = sum(1 for r in rows if r.tap)
     if rows:
-        result.wall = max(r.shown for r in rows) - min(r.available for r in rows)
+        result.window = (min(r.available for r in rows), max(r.shown for r in rows))
+        result.wall = result.window[1] - result.window[0]
     first_tap: dict[str, float] = {}
     for r in rows:
         if r.tap:
@@ -485,12 +495,29 @@ def capacity_report(users: int, runs: dict[str, list[Result]]) -> bool:
     return a["throughput"] >= TARGET_THROUGHPUT * b["throughput"] and a["p99"] <= TARGET_P99 * b["p99"]
 
 
+def held_report(result: Result, path: Path) -> str:
+    """One line on how long checkbot's transactions held the SQLite connection (bench/held.py)."""
+    import json
+
+    start, end = result.window
+    spans = [(asked, got, released) for asked, got, released in json.loads(path.read_text()) if start <= got <= end]
+    if not spans or end <= start:
+        return "connection: no transactions while the users tapped"
+    held = sorted(released - got for _, got, released in spans)
+    busy = sum(min(released, end) - got for _, got, released in spans) / (end - start)
+    waited = statistics.mean(got - asked for asked, got, _ in spans)
+    return (f"connection: {len(spans)} transactions, held mean {statistics.mean(held) * 1000:.1f} ms, "
+            f"p50 {held[len(held) // 2] * 1000:.1f} ms, busy {busy:.0%} of the run, waited for mean {waited * 1000:.1f} ms")
+
+
 async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None, workdir: Path,
-                   echo_style: str | None, sides: list[str]) -> bool:
+                   echo_style: str | None, sides: list[str], held: bool = False) -> bool:
     steps = script()
     script_path = Path(sys.executable).with_name("checkbot")
     checkbot = Side("checkbot", [str(script_path)] if script_path.exists() else [sys.executable, "-m", "bot.cli"])
     checkbot.argv.append("telegram")
+    if held:
+        checkbot.argv[:] = [sys.executable, str(ROOT / "bench" / "held.py")]
     echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
     all_met = True
     for users in user_counts:
@@ -500,18 +527,23 @@ async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None
                 if name == "checkbot":
                     side = checkbot
                 elif name in CHECKBOT_SIDES:
-                    side = Side(name, checkbot.argv, CHECKBOT_SIDES[name])
+                    side = Side(name, checkbot.argv, dict(CHECKBOT_SIDES[name]))
                 else:
                     if echo_style is None:  # the same calls per tap as checkbot made
                         made = runs["checkbot"][0].messages_per_update if runs.get("checkbot") else 1.0
                         echo_style = "send" if made > 1.5 else "edit"
                         print(f"echo style: {echo_style} (checkbot made {made:.2f} messages per update)", flush=True)
                     side = Side(name, echo, {**ECHO_SIDES[name], "ECHO_STYLE": echo_style})
+                held_out = workdir / f"{name}-{users}-{round_}-held.json"
+                if held and name.startswith("checkbot"):
+                    side = Side(side.name, side.argv, {**side.env, "CHECKBOT_HELD_OUT": str(held_out)})
                 print(f"  {users} users, round {round_ + 1}: {name} ...", end="", flush=True)
                 with Watchdog(RUN_TIMEOUT + 120, f"{name} with {users} users") as watchdog:
                     result = await run_side(side, users, steps, workdir, watchdog, profile_dir=profile_dir,
                                             tag=f"-{users}-{round_}")
                 print(f" {result.throughput:.0f} updates/s, p99 {result.pct(99) * 1000:.0f} ms", flush=True)
+                if held and held_out.exists():
+                    print(f"    {held_report(result, held_out)}", flush=True)
                 runs[name].append(result)
         all_met &= capacity_report(users, runs)
     return all_met
@@ -563,6 +595,8 @@ def main() -> int:
     parser.add_argument("--echo-style", choices=["edit", "send"], default=None,
                         help="the echo bot's calls per tap (default: what checkbot did in its first run)")
     parser.add_argument("--profile", type=Path, default=None, help="run the bots under py-spy, stacks into this dir")
+    parser.add_argument("--held", action="store_true",
+                        help="capacity: time how long checkbot's transactions hold the SQLite connection (bench/held.py)")
     args = parser.parse_args()
     run_capacity = args.capacity is not None or not args.human
     user_counts = args.capacity or [10, 50, 200]
@@ -574,7 +608,8 @@ def main() -> int:
         ok = True
         with tempfile.TemporaryDirectory(prefix="checkbot-load-") as tmp:
             if run_capacity:
-                ok &= await capacity(user_counts, args.rounds, args.profile, Path(tmp), args.echo_style, args.sides)
+                ok &= await capacity(user_counts, args.rounds, args.profile, Path(tmp), args.echo_style, args.sides,
+                                     args.held)
             if run_human:
                 ok &= await human(args.human_users, args.questions, args.profile, Path(tmp))
         return ok
