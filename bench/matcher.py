@@ -49,21 +49,61 @@ question of the set several times; median and p95. Cold start: `checkbot ask`
 in a fresh process (wall time of 5 runs: best, median, worst). Memory: max RSS of a
 process that has answered every question. Nothing here asserts on time.
 
-Last run, `.venv/bin/python bench/matcher.py --systems --quiet` (2 cores shared with
-other work, 2026-12-01, second #12 session, 303 questions); tune / test top-1 top-3 rejection:
+Last run, `.venv/bin/python bench/matcher.py --quiet` (2 cores shared with other work, paused
+now and then; 2026-12-01, third #12 session, 451 tune and 153 test questions); top-1 top-3 rejection:
+                                       before this session (b114ef2)  after
+    tune extra-policy (152)            0.561 0.649 0.711              0.596 0.684 0.842
+    tune extra-practice (149)          0.702 0.798 0.600              0.754 0.851 0.657
+    tune original (85)                 0.926 0.971 1.000              0.926 0.971 1.000
+    tune added (65)                    0.891 0.982 1.000              0.891 0.982 1.000
+    tune all (451)                     0.729 0.812 0.750              0.758 0.840 0.820
+    test all (153)                     0.815 0.874 0.794              0.815 0.874 0.824
+      test original 84 / added 69      0.836 0.881 0.941 / 0.788 0.865 0.647
+                                                                      0.836 0.881 0.941 / 0.788 0.865 0.706
+The "before" figures on the two new batches are an honest held-out measure of the search as the
+second session left it: nobody had tuned on them. The issue's targets on test (0.90 / 0.97 / 0.90)
+are not reached. What this session changed, each measured on tune alone (test once, at the end):
+- about the bot: a bot word with "dit"/"this"/a you-word ("is dit een officiele app van het nji"),
+  only asking words and "dit" ("hoe werkt dit"), the bot's sources ("waar haal je je informatie
+  vandaan"), "mijn antwoorden"; about the subject: compounds of its names (loverboymethode,
+  pooierboy), grooming, human trafficking, with "bedoelen", "houdt in", "valt onder", "hetzelfde
+  als", "verschil"; safety: "hulp"/"help" in a general question is no urgency word ("hoe betrek je
+  de ouders bij de hulp aan hun uitgebuite kind" was urgent, without links): extra-policy
+  0.561 0.649 0.711 -> 0.588 0.675 0.816, extra-practice 0.702 0.798 0.600 -> 0.746 0.842 0.657;
+- "meiden" is "meisjes" (in 14 tune questions, it matched nothing): +1 top-1 and top-3 on each batch;
+- no fuzzy match for words under 6 letters ("lopen" is not "open"): extra-policy rejection
+  0.816 -> 0.842, nothing else moves (5 letters: the same as 4).
+Tried on tune and not kept (third session):
+- re-tuning the settings on the 451 (a fast simulation of the search decision, exact against the
+  Answerer on the shipped settings): the full grid (lexical 0.1-0.4, context 0.5-0.8, spread
+  0-0.02, plausible 0.85-0.925, topical 0-0.06) gives 2.463 against 2.418 in-sample, but
+  cross-validated (5 folds x 2) 2.419 against 2.418 for the shipped settings on the same folds;
+  with only lexical 0.1-0.4 and plausible free, every fold chose lexical 0.1-0.2 and plausible
+  0.85-0.87 (cross-validated 2.425). lexical 0.15, plausible 0.86, confident 0.91 gave tune all
+  0.755 0.843 0.850; it was committed to the working tree, and the test split's floor in
+  tests/test_matcher.py then failed (test 0.773 0.866 0.853): reverted. That revert was decided
+  after seeing a test figure, so test is a little less blind than before;
+- a penalty of 0.03-0.15 x the share of question words matching nothing: cross-validated 2.433
+  against 2.441 without it (same grid): no gain;
+- an English -> Dutch map for the subject's words without an English keyword (exploited ->
+  uitgebuit, pimps -> loverboys, perpetrator -> dader, recruit -> ronselen …): extra-policy top-3
+  +1, extra-practice top-1 -1 ("exploited" now finds the victims' folder): no gain;
+- one-word keywords out of the meaning signal (415 texts; they stay lexical): tune all 0.758
+  0.840 0.820 -> 0.752 0.829 0.780.
+The victims' folder (folder-ben-je-slachtoffer) is the first answer to 12 tune questions that want
+something else (3 right): its keywords "meisje", "jongere", "uitgebuit" match any question about
+a girl; left as it is, as removing keywords chosen on tune misses is the same kind of tuning.
+The same run: compose in-process median 46.8 ms, p95 72.7 ms (3020 answers; the max, 127 s, is a
+pause of the process by other work); max RSS 98 MiB; cold `checkbot ask "waar meld ik bij CoMensha"`
+(.venv/bin/checkbot, 5 runs) best 0.56 s, median 0.58 s, worst 0.61 s. --systems was not run.
+Earlier sessions (150 tune questions; `--systems --quiet`, second session): tune / test
     whole answer (Answerer), all       0.911 0.976 1.000 / 0.815 0.874 0.794
-      original 169 only                0.926 0.971 1.000 / 0.836 0.881 0.941
-      added 134 only                   0.891 0.982 1.000 / 0.788 0.865 0.647
-    the same before this session (812789e), all
-                                       0.870 0.943 0.889 / 0.807 0.874 0.794
-    the same before the spread, lexical 0.3 and "what does X mean" (7b21071^)
-                                       0.837 0.894 0.926 / 0.824 0.857 0.794
     hybrid search (shipped)            0.870 0.935 0.889 / 0.807 0.866 0.765
     lexical matcher alone              0.764 0.829 0.741 / 0.739 0.798 0.647
     BM25                               0.699 0.813 0.852 / 0.681 0.782 0.735
     E5 alone                           0.667 0.764 0.704 / 0.605 0.731 0.765
     USE m3 alone                       0.488 0.553 0.778 / 0.429 0.555 0.676
-The issue's targets on test (0.90 / 0.97 / 0.90) are not reached, none of them. On tune they
+Second session: The issue's targets on test (0.90 / 0.97 / 0.90) are not reached, none of them. On tune they
 are, but the last step (keywords) was chosen on tune misses, so tune is optimistic: the gains
 on tune (+0.041 top-1, +0.033 top-3, +0.111 rejection) gave +0.008 top-1 on test (one question).
 What this session changed, each measured on tune alone (test once, at the end):
