@@ -16,7 +16,8 @@ missed emergency costs far more. Its labelled set is tests/data/safety.yaml.
   * an acute act against someone (threatened, held, locked up, raped, taken,
     missing, "in danger") together with a person or an urgency word, or
   * ongoing harm (forced, exploited, abused, blackmailed) together with an
-    urgency word ("nu", "net", "vanavond", "spoed", "right now"), or
+    urgency word ("nu", "net", "vanavond", "spoed", "right now"; "hulp"/"help" not in
+    a general question: "hoe betrek je de ouders bij de hulp aan hun uitgebuite kind"), or
   * a strong urgency word ("spoed", "noodgeval", "emergency") together with
     a person or any danger word.
 - **concern** when it names one young person ("een meisje", "mijn leerling",
