@@ -12,7 +12,7 @@ import uvloop
 
 from bot.telegram.app import CONNECTIONS
 from bot.telegram.config import ConfigError, TelegramConfig
-from bot.telegram.loop import loop_factory, run_on
+from bot.telegram.loop import loop_factory, loop_name, run_on
 
 TOKEN = {"TELEGRAM_BOT_TOKEN": "123:abc"}
 
@@ -32,6 +32,14 @@ def test_the_bot_runs_on_the_loop_it_was_given() -> None:
     assert issubclass(run_on("uvloop", _running_loop()), uvloop.Loop)
     ran = run_on("asyncio", _running_loop())
     assert not issubclass(ran, uvloop.Loop) and issubclass(ran, asyncio.BaseEventLoop)
+
+
+async def _name() -> str:
+    return loop_name(asyncio.get_running_loop())
+
+
+def test_the_start_up_line_names_the_loop() -> None:
+    assert run_on("uvloop", _name()) == "uvloop" and run_on("asyncio", _name()) == "asyncio"
 
 
 def test_without_uvloop_the_bot_runs_on_asyncio_s_loop(monkeypatch: pytest.MonkeyPatch) -> None:

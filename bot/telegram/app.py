@@ -20,6 +20,7 @@ from bot.telegram.config import ConfigError, TelegramConfig
 from bot.telegram.dispatch import Dispatcher
 from bot.telegram.handlers import TelegramDoor
 from bot.telegram.logs import Pseudonyms
+from bot.telegram.loop import loop_name
 from bot.telegram.polling import Poller
 from bot.telegram.sender import FloodLimiter, Priority
 from content.model import Content
@@ -204,7 +205,7 @@ async def run(config: TelegramConfig, content: Content) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bot = CheckbotTelegram(config, content)
-    log.info("checkbot starting (%s)", "webhook" if config.webhook_url else "long polling")
+    log.info("checkbot starting (%s, event loop: %s)", "webhook" if config.webhook_url else "long polling", loop_name(loop))
     try:
         await bot.serve(stop)
     except ConfigError as exc:  # e.g. a database that cannot be used: one line, like a bad token

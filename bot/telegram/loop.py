@@ -38,8 +38,12 @@ def loop_factory(name: str) -> tuple[str, LoopFactory]:
 
 
 def run_on(name: str, main: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(main)`` on the loop called ``name``."""
-    chosen, factory = loop_factory(name)
-    log.info("event loop: %s", chosen)
+    """``asyncio.run(main)`` on the loop called ``name`` (the start-up log line names it: :func:`loop_name`)."""
+    _, factory = loop_factory(name)
     with asyncio.Runner(loop_factory=factory) as runner:
         return runner.run(main)
+
+
+def loop_name(loop: asyncio.AbstractEventLoop) -> str:
+    """ "uvloop" or "asyncio": which loop ``loop`` is."""
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
