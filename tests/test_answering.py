@@ -141,7 +141,18 @@ def test_without_the_model_the_search_falls_back_to_words(content: Content, monk
 
 
 @pytest.mark.parametrize(
-    "text", ["ben je een echte medewerker van het NJi", "bent u een mens", "are you a real person"]
+    "text",
+    [
+        "ben je een echte medewerker van het NJi",
+        "bent u een mens",
+        "are you a real person",
+        # each got links (seen on the blind tune batches extra-policy / extra-practice)
+        "hoe werkt dit",  # "dit" is the bot, and nothing else is asked
+        "is dit een officiele app van het nji?",  # a bot word with "dit"/"this", no asking verb
+        "is this a chatbot from the NJi?",
+        "waar haal je je informatie vandaan",  # the bot's sources
+        "worden mijn antwoorden gedeeld met het ministerie?",  # "mijn antwoorden": the checklist's answers
+    ],
 )
 def test_asking_what_the_bot_is_gets_the_answer_about_the_bot(answerer: Answerer, text: str) -> None:
     """ "ben je een echte medewerker van het NJi" got three NJi links (seen on the tune split)."""
@@ -194,23 +205,6 @@ def test_a_question_naming_the_subject_is_offered_choices_from_a_lower_score(ans
     assert answerer.compose("samenwerking met de buurgemeente over afvalinzameling").kind is AnswerKind.NONE
     assert names_the_subject("hoeveel loverboyslachtoffers hebben we") and names_the_subject("victims of trafficking")
     assert not names_the_subject("wmo aanvraag voor huishoudelijke hulp")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "hoe werkt dit",  # "dit" is the bot, and nothing else is asked
-        "is dit een officiele app van het nji?",  # a bot word with "dit"/"this", no asking verb
-        "is this a chatbot from the NJi?",
-        "waar haal je je informatie vandaan",  # the bot's sources
-        "worden mijn antwoorden gedeeld met het ministerie?",  # "mijn antwoorden": the checklist's answers
-    ],
-)
-def test_more_ways_to_ask_about_the_bot(answerer: Answerer, text: str) -> None:
-    """Each got links (seen on the blind tune batches extra-policy / extra-practice)."""
-    composed = answerer.compose(text)
-    assert composed.kind is AnswerKind.ABOUT_BOT, text
-    assert composed.hits == ()
 
 
 @pytest.mark.parametrize(
