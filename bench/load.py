@@ -40,8 +40,8 @@ messages per tap, no answer lost.
 **Holding the connection** (``--held``): checkbot runs as ``bench/held.py``,
 which times every transaction from getting the one SQLite connection to
 letting go of it; per round: transactions while the users tapped, the time
-each held the connection (mean, p50), the share of the run it was held, and
-the mean wait for it. Where that share nears 100 %, the connection is what
+each held the connection (mean, p50), the share of the run it was held, the
+mean wait for it, and the CPU time its hops took on the database thread. Where that share nears 100 %, the connection is what
 the users queue for.
 
 Everything is bounded: a step waits at most STEP_TIMEOUT seconds, a run at
@@ -500,14 +500,17 @@ def held_report(result: Result, path: Path) -> str:
     import json
 
     start, end = result.window
-    spans = [(asked, got, released) for asked, got, released in json.loads(path.read_text()) if start <= got <= end]
+    recorded = json.loads(path.read_text())
+    spans = [(asked, got, released) for asked, got, released in recorded["transactions"] if start <= got <= end]
     if not spans or end <= start:
         return "connection: no transactions while the users tapped"
     held = sorted(released - got for _, got, released in spans)
     busy = sum(min(released, end) - got for _, got, released in spans) / (end - start)
     waited = statistics.mean(got - asked for asked, got, _ in spans)
+    work = sum(cpu for done, cpu in recorded["hops"] if start <= done <= end) / len(spans)
     return (f"connection: {len(spans)} transactions, held mean {statistics.mean(held) * 1000:.1f} ms, "
-            f"p50 {held[len(held) // 2] * 1000:.1f} ms, busy {busy:.0%} of the run, waited for mean {waited * 1000:.1f} ms")
+            f"p50 {held[len(held) // 2] * 1000:.1f} ms, busy {busy:.0%} of the run, waited for mean {waited * 1000:.1f} ms; "
+            f"CPU on the database thread {work * 1000:.2f} ms per transaction")
 
 
 async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None, workdir: Path,
