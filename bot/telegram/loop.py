@@ -3,11 +3,13 @@
 Every update crosses the event loop many times: the long poll, the HTTP calls
 to the Bot API (each a few socket reads and writes), and three hops to and
 from SQLite's thread, each a wake-up through the loop's self-pipe. uvloop
-(libuv, MagicStack) does that loop work in C. On the 10-user capacity run of
-``bench/load.py`` (5 interleaved rounds each, quiet 2-core machine) it took
-checkbot from 82.8 to 89.4 updates/s and from 11.1 to 9.9 ms of CPU per
-update; the echo bot gained nothing consistent from it (94.4 and 89.7), so
-bench/load.py runs the echo bot on both loops and compares with the faster.
+(libuv, MagicStack) does that loop work in C. At 10 users tapping as fast as
+they can (5 interleaved rounds each, quiet 2-core machine) it took checkbot
+from 82.8 to 89.4 updates/s and from 11.1 to 9.9 ms of CPU per update, and in
+a second run (``bench/load.py --capacity 10 --sides checkbot checkbot-asyncio
+echo-seq echo-seq-uvloop``) from 68.5 to 74.6 updates/s; the echo bot gained
+nothing consistent from it (94.4 against 89.7, 75.7 against 70.3), so
+bench/load.py runs the echo bot on both loops and compares with the fastest.
 
 uvloop has no Windows build: there, and with ``CHECKBOT_EVENT_LOOP=asyncio``,
 the bot runs on asyncio's loop, with the same behaviour.
