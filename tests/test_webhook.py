@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.telegram.app import CheckbotTelegram
+from bot.telegram.loop import run_on
 from content.model import Content
 from storage.inbox import Received
 from storage.store import Store
@@ -157,3 +158,8 @@ async def test_inbox_is_replayed_in_webhook_mode(tmp_path: Path, content: Conten
         async with webhook_bot(emu, db, content):
             await wait_for(u, "Voor welke gemeente", timeout=15)
         assert emu.rejections() == []
+
+
+def test_webhook_mode_end_to_end_on_uvloop(tmp_path: Path, content: Content) -> None:
+    """``checkbot telegram`` runs on uvloop (bot/telegram/loop.py); the webhook server (tornado) too."""
+    run_on("uvloop", test_webhook_mode_end_to_end(tmp_path, content))
