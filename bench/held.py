@@ -3,10 +3,12 @@
 Used by ``bench/load.py --held``; alone: ``CHECKBOT_HELD_OUT=FILE python bench/held.py``.
 Every transaction (``storage.db.Database.transaction``) is timed from the moment it has the
 connection (its turn: the lock) until it has let go of it (after ``COMMIT``), and from asking
-for it until having it; every hop to the database thread (``Database.run``) by the CPU time it
-took there. At exit (SIGTERM: the bot stops gracefully) both go to ``CHECKBOT_HELD_OUT`` as
-JSON: ``{"transactions": [[asked, got, released], ...], "hops": [[done, cpu], ...]}``, times
-in ``time.monotonic()`` seconds, the clock bench/load.py measures with.
+for it until having it; every hop of a transaction to the database thread
+(``Transaction.run``) from being sent, to starting and finishing there, to the transaction
+going on, with the CPU it took there. At exit (SIGTERM: the bot stops gracefully) both go to
+``CHECKBOT_HELD_OUT`` as JSON: ``{"transactions": [[asked, got, released], ...], "hops":
+[[first, sent, started, finished, resumed, cpu], ...]}``, times in ``time.monotonic()`` seconds,
+the clock bench/load.py measures with.
 """
 
 from __future__ import annotations
@@ -27,19 +29,26 @@ import storage.db  # noqa: E402
 from bot.cli import main  # noqa: E402
 
 INTERVALS: list[tuple[float, float, float]] = []
-HOPS: list[tuple[float, float]] = []
-_transaction, _run = storage.db.Database.transaction, storage.db.Database.run
+HOPS: list[tuple[bool, float, float, float, float, float]] = []
+_transaction, _run = storage.db.Database.transaction, storage.db.Transaction.run
 
 
-async def run(self: storage.db.Database, fn: Any) -> Any:
+async def run(self: storage.db.Transaction, fn: Any) -> Any:
+    """A hop of a transaction: when it was sent, started and finished on the database thread, when
+    the transaction went on, and the CPU it took there."""
+    first, sent, on_thread = not self._begun, time.monotonic(), [0.0, 0.0, 0.0]
+
     def timed_hop(conn: Any) -> Any:
-        began = time.thread_time()
+        on_thread[0], began = time.monotonic(), time.thread_time()
         try:
             return fn(conn)
         finally:
-            HOPS.append((time.monotonic(), time.thread_time() - began))
+            on_thread[1], on_thread[2] = time.monotonic(), time.thread_time() - began
 
-    return await _run(self, timed_hop)
+    try:
+        return await _run(self, timed_hop)
+    finally:
+        HOPS.append((first, sent, on_thread[0], on_thread[1], time.monotonic(), on_thread[2]))
 
 
 @asynccontextmanager
@@ -59,6 +68,6 @@ def write_out() -> None:
 
 
 if __name__ == "__main__":
-    storage.db.Database.transaction, storage.db.Database.run = timed, run  # type: ignore[method-assign]
+    storage.db.Database.transaction, storage.db.Transaction.run = timed, run  # type: ignore[method-assign]
     atexit.register(write_out)
     raise SystemExit(main(["telegram"]))

@@ -41,7 +41,9 @@ messages per tap, no answer lost.
 which times every transaction from getting the one SQLite connection to
 letting go of it; per round: transactions while the users tapped, the time
 each held the connection (mean, p50), the share of the run it was held, the
-mean wait for it, and the CPU time its hops took on the database thread. Where that share nears 100 %, the connection is what
+mean wait for it, and the CPU time its hops took on the database thread;
+and for the first hop of a transaction and the later ones apart, the mean
+time from sending a hop until the database thread runs it, there, and back. Where that share nears 100 %, the connection is what
 the users queue for.
 
 Everything is bounded: a step waits at most STEP_TIMEOUT seconds, a run at
@@ -507,10 +509,20 @@ def held_report(result: Result, path: Path) -> str:
     held = sorted(released - got for _, got, released in spans)
     busy = sum(min(released, end) - got for _, got, released in spans) / (end - start)
     waited = statistics.mean(got - asked for asked, got, _ in spans)
-    work = sum(cpu for done, cpu in recorded["hops"] if start <= done <= end) / len(spans)
+    hops = [h for h in recorded["hops"] if start <= h[1] <= end]
+    work = sum(h[5] for h in hops) / len(spans)
+
+    def phases(first: bool) -> str:
+        chosen = [h for h in hops if h[0] == first]
+        if not chosen:
+            return "none"
+        ms = [statistics.mean(h[i + 1] - h[i] for h in chosen) * 1000 for i in (1, 2, 3)]
+        return f"{len(chosen)}: {ms[0]:.2f} ms until the thread ran it, {ms[1]:.2f} ms there, {ms[2]:.2f} ms back"
+
     return (f"connection: {len(spans)} transactions, held mean {statistics.mean(held) * 1000:.1f} ms, "
             f"p50 {held[len(held) // 2] * 1000:.1f} ms, busy {busy:.0%} of the run, waited for mean {waited * 1000:.1f} ms; "
-            f"CPU on the database thread {work * 1000:.2f} ms per transaction")
+            f"CPU on the database thread {work * 1000:.2f} ms per transaction\n"
+            f"      first hops {phases(True)}\n      later hops {phases(False)}")
 
 
 async def capacity(user_counts: list[int], rounds: int, profile_dir: Path | None, workdir: Path,
