@@ -44,8 +44,7 @@ def test_the_start_up_line_names_the_loop() -> None:
 
 def test_without_uvloop_the_bot_runs_on_asyncio_s_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "uvloop", None)  # as on Windows: the import fails
-    name, factory = loop_factory("uvloop")
-    assert name == "asyncio" and factory is asyncio.new_event_loop
+    assert loop_factory("uvloop") is asyncio.new_event_loop
 
 
 def test_the_echo_bot_uses_checkbot_s_http_connections() -> None:

@@ -27,22 +27,21 @@ T = TypeVar("T")
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 
-def loop_factory(name: str) -> tuple[str, LoopFactory]:
-    """The loop called ``name`` ("uvloop" or "asyncio") and its factory; asyncio's when uvloop is missing."""
+def loop_factory(name: str) -> LoopFactory:
+    """The factory of the loop called ``name`` ("uvloop" or "asyncio"); asyncio's when uvloop is missing."""
     if name == "uvloop":
         try:
             import uvloop
         except ImportError:
             log.info("uvloop is not installed; running on asyncio's event loop")
         else:
-            return "uvloop", uvloop.new_event_loop
-    return "asyncio", asyncio.new_event_loop
+            return uvloop.new_event_loop
+    return asyncio.new_event_loop
 
 
 def run_on(name: str, main: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(main)`` on the loop called ``name`` (the start-up log line names it: :func:`loop_name`)."""
-    _, factory = loop_factory(name)
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory(name)) as runner:
         return runner.run(main)
 
 
